@@ -1,0 +1,113 @@
+#pragma once
+
+// Element-wise activations. Each function object keeps value() and derivative() together; the
+// derivative receives both the input x and the output y so it can reuse whichever is cheaper.
+
+#include <chaosnet/autodiff/op_record.hpp>
+
+namespace chaosnet::detail {
+
+/// mish(x) = x·tanh(softplus(x)) with softplus(x) = max(x, 0) + log1p(exp(−|x|)), a form that
+/// never overflows. mish'(x) = tanh(sp) + x·σ(x)·(1 − tanh²(sp)), σ the logistic function; finite
+/// for every finite x (the seed's closed form eˣω/δ² overflows in float from x ≈ 22).
+struct MishFn {
+  template <class A>
+  static A softplus_tanh(const A& x) {
+    return (x.max(typename A::Scalar(0)) + (-x.abs()).exp().log1p()).tanh();
+  }
+  template <class A>
+  static A value(const A& x) {
+    return x * softplus_tanh(x);
+  }
+  template <class A>
+  static A derivative(const A& x, const A& /*y*/) {
+    const A t = softplus_tanh(x);
+    return t + x * x.logistic() * (typename A::Scalar(1) - t.square());
+  }
+};
+
+/// relu(x) = max(x, 0); relu'(x) = 1 for x > 0, and 0 for x ≤ 0 (0 at the kink, as PyTorch).
+struct ReluFn {
+  template <class A>
+  static A value(const A& x) {
+    return x.max(typename A::Scalar(0));
+  }
+  template <class A>
+  static A derivative(const A& x, const A& /*y*/) {
+    return (x > typename A::Scalar(0)).template cast<typename A::Scalar>();
+  }
+};
+
+/// tanh(x); tanh'(x) = 1 − tanh²(x), computed from the output.
+struct TanhFn {
+  template <class A>
+  static A value(const A& x) {
+    return x.tanh();
+  }
+  template <class A>
+  static A derivative(const A& /*x*/, const A& y) {
+    return typename A::Scalar(1) - y.square();
+  }
+};
+
+/// σ(x) = 1 / (1 + e⁻ˣ); σ'(x) = σ(x)·(1 − σ(x)), computed from the output. Saturates to 0 or 1
+/// without overflow.
+struct SigmoidFn {
+  template <class A>
+  static A value(const A& x) {
+    return x.logistic();
+  }
+  template <class A>
+  static A derivative(const A& /*x*/, const A& y) {
+    return y * (typename A::Scalar(1) - y);
+  }
+};
+
+/// exp(x); exp'(x) = exp(x), computed from the output. Overflows to +inf for large x, as expected.
+struct ExpFn {
+  template <class A>
+  static A value(const A& x) {
+    return x.exp();
+  }
+  template <class A>
+  static A derivative(const A& /*x*/, const A& y) {
+    return y;
+  }
+};
+
+/// log(x); log'(x) = 1/x. Defined for x > 0; log(0) = −inf and log'(0) = +inf, negative x gives NaN.
+struct LogFn {
+  template <class A>
+  static A value(const A& x) {
+    return x.log();
+  }
+  template <class A>
+  static A derivative(const A& x, const A& /*y*/) {
+    return x.inverse();
+  }
+};
+
+/// out = f(x) element-wise; x receives g ⊙ f'(x). Record: a = x.
+template <class Fn, OpCode Code>
+struct Pointwise {
+  static constexpr OpCode code = Code;
+  static constexpr OutputKind output = OutputKind::batch;
+  template <class C>
+  static void forward(C& c, const OpRecord& r) {
+    c.batch_values[r.out] = Fn::value(c.batch_values[r.a]);
+  }
+  template <class C>
+  static void backward(C& c, const OpRecord& r) {
+    c.batch_grads[r.a] +=
+        c.batch_grads[r.out] * Fn::derivative(c.batch_values[r.a], c.batch_values[r.out]);
+  }
+};
+
+using Mish = Pointwise<MishFn, OpCode::mish>;
+using Relu = Pointwise<ReluFn, OpCode::relu>;
+using Tanh = Pointwise<TanhFn, OpCode::tanh>;
+using Sigmoid = Pointwise<SigmoidFn, OpCode::sigmoid>;
+using Exp = Pointwise<ExpFn, OpCode::exp>;
+using Log = Pointwise<LogFn, OpCode::log>;
+
+}  // namespace chaosnet::detail
