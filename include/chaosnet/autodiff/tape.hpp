@@ -207,10 +207,13 @@ class Tape {
     return s;
   }
 
-  /// Append a record, allocate its outputs and compute its value.
+  /// Append a record, allocate its outputs and compute its value. If the op rejects its inputs
+  /// (the kernel throws), the tape is left as it was before the call.
   template <class Kernel>
   detail::Slot record(detail::OpRecord r) {
     using detail::OutputKind;
+    const std::size_t scalars_before = c_.scalar_values.size();
+    const std::size_t batches_before = c_.batch_values.size();
     r.code = Kernel::code;
     if constexpr (Kernel::output == OutputKind::scalar) {
       r.out = new_scalar(detail::SlotKind::op_output, T(0));
@@ -223,8 +226,23 @@ class Tape {
       }
     }
     ops_.push_back(r);
-    Kernel::forward(c_, r);
+    try {
+      Kernel::forward(c_, r);
+    } catch (...) {
+      ops_.pop_back();
+      shrink_columns(scalars_before, batches_before);
+      throw;
+    }
     return r.out;
+  }
+
+  void shrink_columns(std::size_t scalars, std::size_t batches) {
+    c_.scalar_values.resize(scalars);
+    c_.scalar_grads.resize(scalars);
+    c_.scalar_kinds.resize(scalars);
+    c_.batch_values.resize(batches);
+    c_.batch_grads.resize(batches);
+    c_.batch_kinds.resize(batches);
   }
 
   void zero_op_output_grads() {
