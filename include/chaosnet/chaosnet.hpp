@@ -7,3 +7,8 @@
 #include <chaosnet/autodiff/gradient_check.hpp>
 #include <chaosnet/autodiff/ops.hpp>
 #include <chaosnet/autodiff/tape.hpp>
+
+#include <chaosnet/graph/network.hpp>
+#include <chaosnet/graph/node.hpp>
+#include <chaosnet/graph/topology.hpp>
+#include <chaosnet/graph/weight_init.hpp>

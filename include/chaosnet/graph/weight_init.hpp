@@ -1,0 +1,44 @@
+#pragma once
+
+#include <chaosnet/detail/random.hpp>
+
+#include <cmath>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+namespace chaosnet {
+
+/// How new weights and biases are drawn.
+struct WeightInit {
+  enum class Kind {
+    uniform,         ///< weights and biases U[low, high) (the seeds: [0, 0.1) in v0.1, ±0.005 in v0.2)
+    fan_in_scaled,   ///< weights U(−s/√fan_in, s/√fan_in) of the target node; biases 0
+  };
+  Kind kind = Kind::fan_in_scaled;
+  double low = -0.005;
+  double high = 0.005;
+  double scale = 1.0;  ///< the s of fan_in_scaled
+
+  static WeightInit uniform(double low, double high) { return {Kind::uniform, low, high, 1.0}; }
+  static WeightInit fan_in(double scale = 1.0) { return {Kind::fan_in_scaled, 0, 0, scale}; }
+
+  /// A weight for an edge into a node that has `fan_in` incoming edges.
+  [[nodiscard]] double weight(Rng& rng, std::size_t fan_in) const {
+    if (kind == Kind::uniform) return detail::uniform_real(rng, low, high);
+    const double bound = scale / std::sqrt(static_cast<double>(fan_in == 0 ? 1 : fan_in));
+    return detail::uniform_real(rng, -bound, bound);
+  }
+  [[nodiscard]] double bias(Rng& rng) const {
+    return kind == Kind::uniform ? detail::uniform_real(rng, low, high) : 0.0;
+  }
+};
+
+inline std::string to_string(const WeightInit& init) {
+  if (init.kind == WeightInit::Kind::uniform) {
+    return "uniform[" + std::to_string(init.low) + ", " + std::to_string(init.high) + ")";
+  }
+  return "fan_in_scaled(" + std::to_string(init.scale) + ")";
+}
+
+}  // namespace chaosnet

@@ -1,0 +1,144 @@
+// Network: whole-network gradients against finite differences, the recorded tape against an
+// op-by-op build of the same graph, replay, inference and clones.
+
+#include <support/random_dag.hpp>
+
+#include <chaosnet/chaosnet.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cmath>
+#include <vector>
+
+using chaosnet::Network;
+using chaosnet::NodeKind;
+using chaosnet::Rng;
+using chaosnet_test::RandomBatch;
+using chaosnet_test::random_dag;
+
+namespace {
+
+/// The network's loss and gradients rebuilt from scratch with one mul and one add per edge.
+template <int N>
+std::pair<double, std::vector<double>> op_by_op(const Network<double, N>& net,
+                                                const RandomBatch<N>& batch) {
+  chaosnet::Tape<double, N> tape;
+  const auto params = net.parameter_values();
+  std::vector<chaosnet::Tensor0D<double, N>> leaves;
+  for (const double v : params) leaves.push_back(tape.variable(v));
+  std::vector<chaosnet::Tensor1D<double, N>> values(net.node_count());
+  const auto nodes = net.nodes();
+  for (std::size_t p = 0; p < net.input_count(); ++p) {
+    Eigen::Array<double, N, 1> x;
+    for (int k = 0; k < N; ++k) x[k] = batch.rows[static_cast<std::size_t>(k)][p];
+    values[p] = tape.input(x);
+  }
+  for (std::size_t p = net.input_count(); p < nodes.size(); ++p) {
+    const auto& v = nodes[p];
+    chaosnet::Tensor1D<double, N> z = tape.input(Eigen::Array<double, N, 1>::Zero());
+    for (std::size_t i = 0; i < v.sources.size(); ++i) {
+      z = z + leaves[v.weights[i]] * values[net.position(v.sources[i])];
+    }
+    if (v.bias != chaosnet::no_param) z = z + leaves[v.bias];
+    values[p] = v.kind == NodeKind::normal ? mish(z) : z;
+  }
+  const auto logits = std::span(values).last(net.output_count());
+  const auto loss = mean(nll(log_softmax(logits), tape.targets(batch.labels)));
+  tape.backward(loss);
+  std::vector<double> grads;
+  for (const auto& leaf : leaves) grads.push_back(leaf.grad());
+  return {loss.value(), grads};
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE_SIG("Network: gradients match finite differences on random DAGs",
+                       "[graph][network]", ((int N), N), 1, 4, 32) {
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    Rng rng(seed);
+    auto net = random_dag<Network<double, N>>(rng);
+    net.remove_edges(3, chaosnet::EdgeRemoval::random, rng);
+    net.remove_dead_nodes();
+    const RandomBatch<N> batch(rng, net.input_count(), net.output_count());
+    net.compute_gradients(batch.ref());
+    const std::vector<double> analytic(net.gradients().begin(), net.gradients().end());
+    std::vector<double> x(net.parameter_values().begin(), net.parameter_values().end());
+    const auto numeric = chaosnet::finite_difference_gradient(
+        [&](const std::vector<double>& p) {
+          std::copy(p.begin(), p.end(), net.parameter_values().begin());
+          return net.compute_gradients(batch.ref());
+        },
+        x);
+    INFO("seed " << seed << ", " << net.edge_count() << " edges");
+    CHECK(chaosnet::relative_error(analytic, numeric) <= 1e-6);
+  }
+}
+
+TEMPLATE_TEST_CASE_SIG("Network: the recorded tape equals an op-by-op build of the same graph",
+                       "[graph][network]", ((int N), N), 1, 4, 32) {
+  for (std::uint64_t seed = 10; seed < 15; ++seed) {
+    Rng rng(seed);
+    auto net = random_dag<Network<double, N>>(rng, {.inputs = 9, .outputs = 4, .normals = 15});
+    const RandomBatch<N> batch(rng, net.input_count(), net.output_count());
+    const double loss = net.compute_gradients(batch.ref());
+    const auto [reference_loss, reference_grads] = op_by_op(net, batch);
+    CHECK(loss == Approx(reference_loss).epsilon(1e-12));
+    const std::vector<double> grads(net.gradients().begin(), net.gradients().end());
+    CHECK(chaosnet::relative_error(grads, reference_grads) <= 1e-12);
+  }
+}
+
+TEST_CASE("Network: records once per topology and replays otherwise", "[graph][network]") {
+  Rng rng(20);
+  auto net = random_dag<Network<double, 4>>(rng);
+  const RandomBatch<4> first(rng, net.input_count(), net.output_count());
+  const RandomBatch<4> second(rng, net.input_count(), net.output_count());
+  net.compute_gradients(first.ref());
+  const double replayed = net.compute_gradients(second.ref());
+  CHECK(net.recordings() == 1);
+  Network<double, 4> fresh = net;  // a clone records its own tape
+  CHECK(fresh.compute_gradients(second.ref()) == replayed);
+  net.add_nodes(NodeKind::normal, 2, rng);
+  net.compute_gradients(first.ref());
+  CHECK(net.recordings() == 2);
+  const Network<double, 4> unrecorded = net;
+  CHECK_THROWS_WITH(unrecorded.gradients(), Catch::Contains("compute_gradients"));
+}
+
+TEST_CASE("Network: predict agrees with the recorded forward pass", "[graph][network]") {
+  Rng rng(21);
+  auto net = random_dag<Network<float, 32>>(rng, {.inputs = 12, .outputs = 5, .normals = 20});
+  const RandomBatch<32> batch(rng, net.input_count(), net.output_count());
+  std::vector<Eigen::Array<float, 32, 1>> logits(net.output_count());
+  net.predict_logits(batch.rows, logits);
+  // Cross-entropy recomputed from the predicted logits equals the tape's loss.
+  double loss = 0;
+  for (std::size_t k = 0; k < 32; ++k) {
+    double max = -1e30, sum = 0;
+    for (const auto& l : logits) max = std::max(max, double(l[static_cast<Eigen::Index>(k)]));
+    for (const auto& l : logits) sum += std::exp(double(l[static_cast<Eigen::Index>(k)]) - max);
+    loss += max + std::log(sum) -
+            double(logits[static_cast<std::size_t>(batch.labels[k])][static_cast<Eigen::Index>(k)]);
+  }
+  CHECK(net.compute_gradients(batch.ref()) == Approx(loss / 32).epsilon(1e-5));
+  const auto classes = net.predict(batch.rows);
+  for (std::size_t k = 0; k < 32; ++k) {
+    for (const auto& l : logits) {
+      CHECK(l[static_cast<Eigen::Index>(k)] <=
+            logits[static_cast<std::size_t>(classes[k])][static_cast<Eigen::Index>(k)]);
+    }
+  }
+}
+
+TEST_CASE("Network: bad batches are rejected with the expected size", "[graph][network]") {
+  Rng rng(22);
+  auto net = random_dag<Network<double, 4>>(rng);
+  const RandomBatch<4> batch(rng, net.input_count(), net.output_count());
+  CHECK_THROWS_WITH(net.compute_gradients({std::span(batch.rows).first(3), batch.labels}),
+                    Catch::Contains("needs 4 samples, got 3"));
+  auto labels = batch.labels;
+  labels[2] = 99;
+  CHECK_THROWS_WITH(net.compute_gradients({batch.rows, labels}),
+                    Catch::Contains("target class 99 of sample 2"));
+}
