@@ -12,3 +12,10 @@
 #include <chaosnet/graph/node.hpp>
 #include <chaosnet/graph/topology.hpp>
 #include <chaosnet/graph/weight_init.hpp>
+
+#include <chaosnet/data/data.hpp>
+
+#include <chaosnet/train/evaluate.hpp>
+#include <chaosnet/train/optimizer.hpp>
+#include <chaosnet/train/presets.hpp>
+#include <chaosnet/train/trainer.hpp>

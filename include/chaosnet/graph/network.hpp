@@ -7,6 +7,7 @@
 #include <chaosnet/autodiff/ops.hpp>
 #include <chaosnet/autodiff/tape.hpp>
 #include <chaosnet/autodiff/kernels/activation.hpp>
+#include <chaosnet/detail/denormals.hpp>
 #include <chaosnet/graph/topology.hpp>
 
 #include <Eigen/Core>
@@ -55,6 +56,7 @@ class Network : public Topology<T> {
   /// the graph (and compacts the parameter slots); later calls replay the recording.
   T compute_gradients(const BatchRef& batch) {
     check_batch(batch, true);
+    const detail::FlushDenormals flush;
     if (!recording_ || recording_->version != this->version()) {
       record(batch);
     } else {
@@ -87,6 +89,7 @@ class Network : public Topology<T> {
   /// Class logits of N samples without recording anything: logits[c][k] is class c of sample k.
   void predict_logits(std::span<const float* const> rows, std::span<Batch> logits) {
     check_batch({rows, {}}, false);
+    const detail::FlushDenormals flush;
     if (logits.size() != this->output_count()) {
       throw std::invalid_argument("chaosnet::Network::predict_logits: " +
                                   std::to_string(logits.size()) + " logit rows for " +

@@ -1,0 +1,8 @@
+#pragma once
+
+// Data module umbrella: IDX files, datasets and their splits, shuffled batches.
+
+#include <chaosnet/data/batch_sampler.hpp>
+#include <chaosnet/data/data_error.hpp>
+#include <chaosnet/data/dataset.hpp>
+#include <chaosnet/data/idx.hpp>

@@ -1,0 +1,57 @@
+#pragma once
+
+// Accuracy of a network on a dataset, with the no-record inference path.
+
+#include <chaosnet/data/dataset.hpp>
+#include <chaosnet/graph/network.hpp>
+
+#include <array>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+namespace chaosnet {
+
+/// Rows of N samples [first, first + N) of `data`; past the end, the last sample repeats so a
+/// final partial batch can still run at the compiled batch size.
+template <int N>
+std::array<const float*, static_cast<std::size_t>(N)> batch_rows(const Dataset& data,
+                                                                  std::size_t first) {
+  std::array<const float*, static_cast<std::size_t>(N)> rows{};
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    rows[k] = data.image(std::min(first + k, data.size() - 1)).data();
+  }
+  return rows;
+}
+
+/// Throws unless the network's inputs and outputs fit the dataset's features and classes.
+template <class T>
+void check_fits(const Topology<T>& net, const Dataset& data, const std::string& what) {
+  if (net.input_count() != data.features() ||
+      net.output_count() != static_cast<std::size_t>(data.classes())) {
+    throw std::invalid_argument("the network has " + std::to_string(net.input_count()) +
+                                " inputs and " + std::to_string(net.output_count()) +
+                                " outputs, but the " + what + " set has " +
+                                std::to_string(data.features()) + " features and " +
+                                std::to_string(data.classes()) + " classes");
+  }
+}
+
+/// Fraction of samples of `data` whose predicted class equals the label.
+template <class T, int N>
+double evaluate_accuracy(Network<T, N>& net, const Dataset& data) {
+  check_fits(net, data, "evaluation");
+  if (data.empty()) return 0.0;
+  std::size_t correct = 0;
+  for (std::size_t first = 0; first < data.size(); first += static_cast<std::size_t>(N)) {
+    const auto rows = batch_rows<N>(data, first);
+    const auto predicted = net.predict(rows);
+    const std::size_t real = std::min(static_cast<std::size_t>(N), data.size() - first);
+    for (std::size_t k = 0; k < real; ++k) {
+      if (predicted[k] == data.label(first + k)) ++correct;
+    }
+  }
+  return static_cast<double>(correct) / static_cast<double>(data.size());
+}
+
+}  // namespace chaosnet

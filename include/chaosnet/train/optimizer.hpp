@@ -1,0 +1,180 @@
+#pragma once
+
+// SGD (with optional momentum) and Adam. State is kept per parameter and keyed by the stable
+// ParamId, so it survives mutation: after a topology change the optimizer remaps its state by
+// id once, then updates in dense slot order. (The seed shared one Adam state per node: a bug.)
+
+#include <chaosnet/detail/denormals.hpp>
+#include <chaosnet/graph/node.hpp>
+#include <chaosnet/graph/topology.hpp>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace chaosnet {
+
+enum class OptimizerKind { sgd, adam };
+
+inline std::string_view to_string(OptimizerKind kind) {
+  return kind == OptimizerKind::sgd ? "sgd" : "adam";
+}
+
+struct OptimizerOptions {
+  OptimizerKind kind = OptimizerKind::adam;
+  double learning_rate = 1e-3;
+  double momentum = 0.0;  ///< SGD only: v ← μ·v + g, w ← w − lr·v (PyTorch's convention)
+  double beta1 = 0.9;     ///< Adam
+  double beta2 = 0.999;   ///< Adam
+  double epsilon = 1e-8;  ///< Adam
+};
+
+/// The optimizer state of one parameter, as checkpoints store it.
+template <class T>
+struct ParameterState {
+  T first = 0;        ///< SGD velocity, or Adam's first moment m
+  T second = 0;       ///< Adam's second moment v
+  T beta1_power = 1;  ///< β1^t for this parameter's own step count t (bias correction)
+  T beta2_power = 1;  ///< β2^t
+};
+
+template <class T>
+class Optimizer {
+ public:
+  explicit Optimizer(OptimizerOptions options = {}) : options_(options) {
+    if (!(options.learning_rate > 0)) {
+      throw std::invalid_argument("chaosnet::Optimizer: the learning rate must be positive, got " +
+                                  std::to_string(options.learning_rate));
+    }
+  }
+
+  [[nodiscard]] const OptimizerOptions& options() const { return options_; }
+  void set_learning_rate(double lr) { options_.learning_rate = lr; }
+
+  /// One update of every parameter of `net` from `gradients` (slot-indexed, as
+  /// Network::gradients() returns them). Remembers the values it overwrites for
+  /// restore_previous().
+  void step(Topology<T>& net, std::span<const T> gradients) {
+    const detail::FlushDenormals flush;
+    sync(net);
+    const auto params = net.parameter_values();
+    const auto ids = net.parameter_ids();
+    if (gradients.size() != params.size()) {
+      throw std::invalid_argument("chaosnet::Optimizer::step: " + std::to_string(gradients.size()) +
+                                  " gradients for " + std::to_string(params.size()) +
+                                  " parameter slots");
+    }
+    previous_.assign(params.begin(), params.end());
+    const T lr = static_cast<T>(options_.learning_rate);
+    if (options_.kind == OptimizerKind::sgd) {
+      const T mu = static_cast<T>(options_.momentum);
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        first_[i] = mu * first_[i] + gradients[i];
+        params[i] -= lr * first_[i];
+      }
+    } else {
+      const T b1 = static_cast<T>(options_.beta1);
+      const T b2 = static_cast<T>(options_.beta2);
+      const T eps = static_cast<T>(options_.epsilon);
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        const T g = gradients[i];
+        first_[i] = b1 * first_[i] + (1 - b1) * g;
+        second_[i] = b2 * second_[i] + (1 - b2) * g * g;
+        beta1_power_[i] *= b1;
+        beta2_power_[i] *= b2;
+        const T m_hat = first_[i] / (1 - beta1_power_[i]);
+        const T v_hat = second_[i] / (1 - beta2_power_[i]);
+        // Free slots (id 0) have g = 0 and m = 0, so they stay at 0.
+        params[i] -= ids[i] == 0 ? T(0) : lr * m_hat / (std::sqrt(v_hat) + eps);
+      }
+    }
+    ++steps_;
+  }
+
+  /// Undo the last step's parameter change (e.g. when it led to a non-finite loss).
+  void restore_previous(Topology<T>& net) const {
+    const auto params = net.parameter_values();
+    if (previous_.size() != params.size()) {
+      throw std::logic_error("chaosnet::Optimizer::restore_previous: the topology changed since the last step");
+    }
+    std::copy(previous_.begin(), previous_.end(), params.begin());
+  }
+
+  [[nodiscard]] std::uint64_t steps() const { return steps_; }
+
+  /// The state of every parameter of `net`, keyed by ParamId (for checkpoints).
+  [[nodiscard]] std::vector<std::pair<ParamId, ParameterState<T>>> state(const Topology<T>& net) {
+    sync(net);
+    std::vector<std::pair<ParamId, ParameterState<T>>> out;
+    const auto ids = net.parameter_ids();
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (ids[i] != 0) out.push_back({ids[i], slot_state(i)});
+    }
+    return out;
+  }
+  /// Restore state saved by state(); parameters it does not mention start fresh.
+  void set_state(const Topology<T>& net,
+                 std::span<const std::pair<ParamId, ParameterState<T>>> saved, std::uint64_t steps) {
+    owners_.clear();
+    first_.clear();
+    second_.clear();
+    beta1_power_.clear();
+    beta2_power_.clear();
+    for (const auto& [id, s] : saved) {
+      owners_.push_back(id);
+      push_state(s);
+    }
+    synced_version_ = ~std::uint64_t{0};
+    sync(net);
+    steps_ = steps;
+  }
+
+ private:
+  [[nodiscard]] ParameterState<T> slot_state(std::size_t i) const {
+    return {first_[i], second_[i], beta1_power_[i], beta2_power_[i]};
+  }
+  void push_state(const ParameterState<T>& s) {
+    first_.push_back(s.first);
+    second_.push_back(s.second);
+    beta1_power_.push_back(s.beta1_power);
+    beta2_power_.push_back(s.beta2_power);
+  }
+
+  /// After a topology change, move every parameter's state to its new slot by ParamId; new
+  /// parameters start from zero.
+  void sync(const Topology<T>& net) {
+    if (synced_version_ == net.version() && owners_.size() == net.parameter_ids().size()) return;
+    std::unordered_map<ParamId, ParameterState<T>> by_id;
+    by_id.reserve(owners_.size());
+    for (std::size_t i = 0; i < owners_.size(); ++i) {
+      if (owners_[i] != 0) by_id.emplace(owners_[i], slot_state(i));
+    }
+    const auto ids = net.parameter_ids();
+    owners_.assign(ids.begin(), ids.end());
+    first_.clear();
+    second_.clear();
+    beta1_power_.clear();
+    beta2_power_.clear();
+    for (const ParamId id : ids) {
+      const auto it = by_id.find(id);
+      push_state(id != 0 && it != by_id.end() ? it->second : ParameterState<T>{});
+    }
+    previous_.clear();
+    synced_version_ = net.version();
+  }
+
+  OptimizerOptions options_;
+  std::vector<ParamId> owners_;  ///< the ParamId each slot's state belongs to
+  std::vector<T> first_, second_, beta1_power_, beta2_power_;
+  std::vector<T> previous_;
+  std::uint64_t synced_version_ = ~std::uint64_t{0};
+  std::uint64_t steps_ = 0;
+};
+
+}  // namespace chaosnet

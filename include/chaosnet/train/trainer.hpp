@@ -1,0 +1,133 @@
+#pragma once
+
+// The training loop: epochs of mini-batches, an optimizer step per batch, validation after each
+// epoch, keeping the parameters of the best validation epoch (early stopping on validation,
+// never on test). A non-finite loss stops training and keeps the last good parameters.
+
+#include <chaosnet/data/batch_sampler.hpp>
+#include <chaosnet/data/dataset.hpp>
+#include <chaosnet/detail/random.hpp>
+#include <chaosnet/graph/network.hpp>
+#include <chaosnet/train/evaluate.hpp>
+#include <chaosnet/train/optimizer.hpp>
+
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace chaosnet {
+
+struct TrainOptions {
+  std::size_t epochs = 5;
+  /// Train on the first this-many samples of the training set each epoch; 0 = all of them.
+  std::size_t samples_per_epoch = 0;
+  /// Reshuffle every epoch; false visits the samples in file order (seed v0.1).
+  bool shuffle = true;
+  /// At the end, restore the parameters of the epoch with the best validation accuracy.
+  bool keep_best = true;
+};
+
+struct EpochStats {
+  std::size_t epoch = 0;  ///< 1-based
+  double train_loss = 0;  ///< mean over the epoch's batches
+  double validation_accuracy = 0;
+  std::size_t edges = 0;
+  std::size_t parameters = 0;
+  double elapsed_s = 0;      ///< since training started
+  double samples_per_s = 0;  ///< training throughput of this epoch (validation excluded)
+};
+
+struct TrainResult {
+  std::vector<EpochStats> epochs;
+  std::size_t best_epoch = 0;  ///< 1-based; 0 when no epoch finished
+  double best_validation_accuracy = 0;
+  bool diverged = false;
+  std::string message;  ///< why training stopped early, if it did
+  double wall_s = 0;
+};
+
+/// Called after every batch with (samples done this epoch, samples per epoch), and after every
+/// epoch with its statistics. Either may be an empty lambda.
+template <class T, int N, class OnBatch, class OnEpoch>
+TrainResult train(Network<T, N>& net, Optimizer<T>& optimizer, const Dataset& training,
+                  const Dataset& validation, const TrainOptions& options, Rng& rng,
+                  OnBatch&& on_batch, OnEpoch&& on_epoch) {
+  check_fits(net, training, "training");
+  check_fits(net, validation, "validation");
+  const std::size_t available =
+      options.samples_per_epoch == 0 ? training.size() : std::min(options.samples_per_epoch, training.size());
+  BatchSampler sampler(available, static_cast<std::size_t>(N));
+  const std::size_t batches = sampler.batches_per_epoch();
+  const std::size_t per_epoch = batches * static_cast<std::size_t>(N);
+
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto seconds_since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
+
+  TrainResult result;
+  std::vector<T> best_parameters;
+  std::array<const float*, static_cast<std::size_t>(N)> rows{};
+  std::array<int, static_cast<std::size_t>(N)> labels{};
+  for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
+    const auto epoch_start = Clock::now();
+    double loss_sum = 0;
+    for (std::size_t b = 0; b < batches; ++b) {
+      if (options.shuffle) {
+        const auto indices = sampler.next(rng);
+        for (std::size_t k = 0; k < rows.size(); ++k) {
+          rows[k] = training.image(indices[k]).data();
+          labels[k] = training.label(indices[k]);
+        }
+      } else {
+        for (std::size_t k = 0; k < rows.size(); ++k) {
+          rows[k] = training.image(b * rows.size() + k).data();
+          labels[k] = training.label(b * rows.size() + k);
+        }
+      }
+      const T loss = net.compute_gradients({rows, labels});
+      if (!std::isfinite(loss)) {
+        if (optimizer.steps() > 0) optimizer.restore_previous(net);
+        result.diverged = true;
+        result.message = "the training loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
+                         " in epoch " + std::to_string(epoch) + ", batch " + std::to_string(b + 1) +
+                         "; kept the last parameters that gave a finite loss (try a smaller --lr)";
+        break;
+      }
+      loss_sum += static_cast<double>(loss);
+      optimizer.step(net, net.gradients());
+      on_batch((b + 1) * static_cast<std::size_t>(N), per_epoch);
+    }
+    if (result.diverged) break;
+    const double train_seconds = seconds_since(epoch_start);
+    EpochStats stats;
+    stats.epoch = epoch;
+    stats.train_loss = loss_sum / static_cast<double>(batches);
+    stats.validation_accuracy = evaluate_accuracy(net, validation);
+    stats.edges = net.edge_count();
+    stats.parameters = net.parameter_count();
+    stats.elapsed_s = seconds_since(start);
+    stats.samples_per_s = static_cast<double>(per_epoch) / train_seconds;
+    result.epochs.push_back(stats);
+    if (stats.validation_accuracy > result.best_validation_accuracy || result.best_epoch == 0) {
+      result.best_validation_accuracy = stats.validation_accuracy;
+      result.best_epoch = epoch;
+      if (options.keep_best) {
+        const auto params = net.parameter_values();
+        best_parameters.assign(params.begin(), params.end());
+      }
+    }
+    on_epoch(stats);
+  }
+  if (options.keep_best && !best_parameters.empty() && !result.diverged) {
+    std::copy(best_parameters.begin(), best_parameters.end(), net.parameter_values().begin());
+  }
+  result.wall_s = seconds_since(start);
+  return result;
+}
+
+}  // namespace chaosnet
