@@ -24,6 +24,8 @@ enum class OpCode : std::uint8_t {
   exp,
   log,
   weighted_sum,
+  neuron_linear,
+  neuron_mish,
   split,
   log_softmax,
   nll,
@@ -32,7 +34,7 @@ enum class OpCode : std::uint8_t {
   mean,
 };
 
-/// One recorded operation: plain data, 24 bytes. What `a`, `b`, `c` and `count` mean depends on
+/// One recorded operation: plain data, 28 bytes. What `a`, `b`, `c` and `count` mean depends on
 /// `code` and is documented on the kernel that reads the record.
 struct OpRecord {
   OpCode code{};
@@ -40,6 +42,7 @@ struct OpRecord {
   Slot a = no_slot;
   Slot b = no_slot;
   std::uint32_t c = 0;
+  Slot d = no_slot;
   std::uint32_t count = 0;
 };
 

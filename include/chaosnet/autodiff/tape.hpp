@@ -7,6 +7,7 @@
 #include <chaosnet/autodiff/kernels/activation.hpp>
 #include <chaosnet/autodiff/kernels/arithmetic.hpp>
 #include <chaosnet/autodiff/kernels/loss.hpp>
+#include <chaosnet/autodiff/kernels/neuron.hpp>
 #include <chaosnet/autodiff/kernels/reduction.hpp>
 #include <chaosnet/autodiff/op_record.hpp>
 #include <chaosnet/autodiff/tape_columns.hpp>
@@ -58,6 +59,13 @@ class Tape {
   Tensor0D<T, N> variable(T value) {
     return {this, new_scalar(detail::SlotKind::variable, value), generation_};
   }
+  /// Trainable scalar leaves in consecutive slots, one per value: a network's parameters, whose
+  /// per-node weights neuron() then reads without an index each.
+  Tensor0DRange<T, N> variables(std::span<const T> values) {
+    const auto first = static_cast<detail::Slot>(c_.scalar_values.size());
+    for (const T v : values) new_scalar(detail::SlotKind::variable, v);
+    return {Tensor0D<T, N>{this, first, generation_}, values.size()};
+  }
   /// A batch leaf with a gradient.
   Tensor1D<T, N> variable(const Batch& values) {
     return {this, new_batch(detail::SlotKind::variable, values), generation_};
@@ -108,10 +116,12 @@ class Tape {
     for (const detail::OpRecord& r : ops_) run<false>(r);
   }
 
-  /// Zero every gradient, of leaves and of op outputs.
+  /// Zero every gradient, of leaves and of op outputs (inputs have none to zero).
   void zero_grad() {
     std::fill(c_.scalar_grads.begin(), c_.scalar_grads.end(), T(0));
-    for (Batch& g : c_.batch_grads) g.setZero();
+    for (std::size_t i = 0; i < c_.batch_grads.size(); ++i) {
+      if (c_.batch_kinds[i] != detail::SlotKind::constant) c_.batch_grads[i].setZero();
+    }
   }
 
   /// Back-propagate from a scalar root (dRoot/dRoot = 1).
@@ -221,7 +231,9 @@ class Tape {
       r.out = new_batch(detail::SlotKind::op_output, Batch::Zero());
     } else {
       r.out = static_cast<detail::Slot>(c_.batch_values.size());
-      for (std::uint32_t j = 0; j < r.count; ++j) {
+      std::uint32_t outputs = r.count;
+      if constexpr (requires { Kernel::outputs; }) outputs = Kernel::outputs;
+      for (std::uint32_t j = 0; j < outputs; ++j) {
         new_batch(detail::SlotKind::op_output, Batch::Zero());
       }
     }
@@ -284,6 +296,8 @@ class Tape {
       case OpCode::exp: return step<Exp, Backward>(r);
       case OpCode::log: return step<Log, Backward>(r);
       case OpCode::weighted_sum: return step<WeightedSum, Backward>(r);
+      case OpCode::neuron_linear: return step<NeuronLinear, Backward>(r);
+      case OpCode::neuron_mish: return step<NeuronMish, Backward>(r);
       case OpCode::split: return step<Split, Backward>(r);
       case OpCode::log_softmax: return step<LogSoftmax, Backward>(r);
       case OpCode::nll: return step<Nll, Backward>(r);
@@ -332,6 +346,26 @@ Tensor1D<T, N> Tensor1DRange<T, N>::operator[](std::size_t i) const {
                             " out of a range of " + std::to_string(count_));
   }
   return {first_.tape_, first_.slot_ + static_cast<detail::Slot>(i), first_.generation_};
+}
+
+template <class T, int N>
+Tensor0D<T, N> Tensor0DRange<T, N>::operator[](std::size_t i) const {
+  if (i >= count_) {
+    throw std::out_of_range("chaosnet::Tensor0DRange: index " + std::to_string(i) +
+                            " out of a range of " + std::to_string(count_));
+  }
+  return {first_.tape_, first_.slot_ + static_cast<detail::Slot>(i), first_.generation_};
+}
+template <class T, int N>
+Tensor0DRange<T, N> Tensor0DRange<T, N>::subrange(std::size_t offset, std::size_t count) const {
+  if (offset > count_ || count > count_ - offset) {
+    throw std::out_of_range("chaosnet::Tensor0DRange: [" + std::to_string(offset) + ", +" +
+                            std::to_string(count) + ") is outside a range of " +
+                            std::to_string(count_));
+  }
+  return {Tensor0D<T, N>{first_.tape_, first_.slot_ + static_cast<detail::Slot>(offset),
+                         first_.generation_},
+          count};
 }
 
 }  // namespace chaosnet

@@ -17,6 +17,8 @@ template <class T, int N>
 class Tape;
 template <class T, int N>
 class Tensor1DRange;
+template <class T, int N>
+class Tensor0DRange;
 
 namespace detail {
 struct Recorder;
@@ -41,6 +43,7 @@ class HandleBase {
 
   friend class Tape<T, N>;
   friend class Tensor1DRange<T, N>;
+  friend class Tensor0DRange<T, N>;
   friend struct Recorder;
 };
 }  // namespace detail
@@ -59,7 +62,7 @@ class Tensor0D : public detail::HandleBase<T, N> {
  private:
   using detail::HandleBase<T, N>::HandleBase;
   friend class Tape<T, N>;
-  friend class Tensor1DRange<T, N>;
+  friend class Tensor0DRange<T, N>;
   friend struct detail::Recorder;
 };
 
@@ -117,6 +120,25 @@ class Tensor1DRange {
 
  private:
   Tensor1D<T, N> first_;
+  std::size_t count_ = 0;
+};
+
+/// `count` scalars in consecutive slots (Tape::variables): the weights of one network node, read
+/// by neuron() without an index per weight. A view: it owns nothing.
+template <class T, int N>
+class Tensor0DRange {
+ public:
+  Tensor0DRange() = default;
+  Tensor0DRange(Tensor0D<T, N> first, std::size_t count) : first_(first), count_(count) {}
+
+  [[nodiscard]] std::size_t size() const { return count_; }
+  [[nodiscard]] Tensor0D<T, N> operator[](std::size_t i) const;
+  /// The `count` scalars starting at `offset`.
+  [[nodiscard]] Tensor0DRange subrange(std::size_t offset, std::size_t count) const;
+  [[nodiscard]] const Tensor0D<T, N>& front() const { return first_; }
+
+ private:
+  Tensor0D<T, N> first_;
   std::size_t count_ = 0;
 };
 

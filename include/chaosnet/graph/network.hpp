@@ -166,9 +166,7 @@ class Network : public Topology<T> {
     Tape<T, N>& tape = r.tape;
 
     const auto params = this->parameter_values();
-    std::vector<Tensor0D<T, N>> parameters;
-    parameters.reserve(params.size());
-    for (const T value : params) parameters.push_back(tape.variable(value));
+    const Tensor0DRange<T, N> parameters = tape.variables(params);  // slots 0..P-1, slot order
 
     const auto nodes = this->nodes();
     std::vector<Tensor1D<T, N>> values(nodes.size());
@@ -181,21 +179,22 @@ class Network : public Topology<T> {
       if (used) r.used_inputs.push_back(static_cast<std::uint32_t>(p));
     }
 
-    std::vector<Tensor0D<T, N>> weights;
+    // Compacted parameters put each node's bias and then its weights in consecutive slots, and
+    // its sources in position order (inputs first): the layout neuron() reads fastest.
     std::vector<Tensor1D<T, N>> sources;
     for (std::size_t p = this->input_count(); p < nodes.size(); ++p) {
       const Node& v = nodes[p];
-      weights.clear();
       sources.clear();
-      for (std::size_t i = 0; i < v.sources.size(); ++i) {
-        weights.push_back(parameters[v.weights[i]]);
-        sources.push_back(values[this->position(v.sources[i])]);
-      }
+      for (const NodeId s : v.sources) sources.push_back(values[this->position(s)]);
       const Tensor0D<T, N> bias = v.bias == no_param ? Tensor0D<T, N>{} : parameters[v.bias];
-      const Tensor1D<T, N> z = (sources.empty() && v.bias == no_param)
-                                   ? tape.input(Batch::Zero())  // an unconnected leaf: logit 0
-                                   : weighted_sum<T, N>(weights, sources, bias);
-      values[p] = v.kind == NodeKind::normal ? mish(z) : z;
+      if (sources.empty() && v.bias == no_param) {
+        values[p] = tape.input(Batch::Zero());  // an unconnected leaf: logit 0
+        continue;
+      }
+      const auto weights = sources.empty() ? Tensor0DRange<T, N>{}
+                                           : parameters.subrange(v.weights.front(), sources.size());
+      values[p] = neuron<T, N>(weights, sources, bias,
+                               v.kind == NodeKind::normal ? Activation::mish : Activation::identity);
     }
 
     const auto leaves = std::span(values).last(this->output_count());

@@ -213,9 +213,25 @@ class Topology {
   [[nodiscard]] const Options& options() const { return options_; }
 
   /// Renumber parameter slots in topological order (each node's bias, then its incoming
-  /// weights), dropping free slots, so a node's weights are contiguous. Ids do not change.
+  /// weights), dropping free slots, so a node's weights are contiguous; and sort every node's
+  /// incoming edges by source position, so inputs come first and sources are read in memory
+  /// order. Ids do not change.
   void compact_parameters() {
     if (compact_) return;
+    std::vector<std::pair<std::uint32_t, std::size_t>> order;
+    for (Node& n : nodes_) {
+      order.clear();
+      for (std::size_t i = 0; i < n.sources.size(); ++i) order.emplace_back(position_[n.sources[i]], i);
+      std::sort(order.begin(), order.end());
+      std::vector<NodeId> sources(n.sources.size());
+      std::vector<ParamSlot> weights(n.weights.size());
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        sources[i] = n.sources[order[i].second];
+        weights[i] = n.weights[order[i].second];
+      }
+      n.sources = std::move(sources);
+      n.weights = std::move(weights);
+    }
     std::vector<T> values;
     std::vector<ParamId> ids;
     values.reserve(parameter_count());

@@ -8,6 +8,8 @@
 #include <chaosnet/graph/node.hpp>
 #include <chaosnet/graph/topology.hpp>
 
+#include <Eigen/Core>
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -64,35 +66,34 @@ class Optimizer {
     const detail::FlushDenormals flush;
     sync(net);
     const auto params = net.parameter_values();
-    const auto ids = net.parameter_ids();
     if (gradients.size() != params.size()) {
       throw std::invalid_argument("chaosnet::Optimizer::step: " + std::to_string(gradients.size()) +
                                   " gradients for " + std::to_string(params.size()) +
                                   " parameter slots");
     }
     previous_.assign(params.begin(), params.end());
+    // Whole-vector Eigen expressions so every update vectorises. Free slots (id 0) have zero
+    // gradient and state, so their update is exactly 0 and they need no mask.
+    using Vector = Eigen::Array<T, Eigen::Dynamic, 1>;
+    Eigen::Map<Vector> w(params.data(), static_cast<Eigen::Index>(params.size()));
+    const Eigen::Map<const Vector> g(gradients.data(), w.size());
+    Eigen::Map<Vector> first(first_.data(), w.size());
     const T lr = static_cast<T>(options_.learning_rate);
     if (options_.kind == OptimizerKind::sgd) {
-      const T mu = static_cast<T>(options_.momentum);
-      for (std::size_t i = 0; i < params.size(); ++i) {
-        first_[i] = mu * first_[i] + gradients[i];
-        params[i] -= lr * first_[i];
-      }
+      first = static_cast<T>(options_.momentum) * first + g;
+      w -= lr * first;
     } else {
       const T b1 = static_cast<T>(options_.beta1);
       const T b2 = static_cast<T>(options_.beta2);
-      const T eps = static_cast<T>(options_.epsilon);
-      for (std::size_t i = 0; i < params.size(); ++i) {
-        const T g = gradients[i];
-        first_[i] = b1 * first_[i] + (1 - b1) * g;
-        second_[i] = b2 * second_[i] + (1 - b2) * g * g;
-        beta1_power_[i] *= b1;
-        beta2_power_[i] *= b2;
-        const T m_hat = first_[i] / (1 - beta1_power_[i]);
-        const T v_hat = second_[i] / (1 - beta2_power_[i]);
-        // Free slots (id 0) have g = 0 and m = 0, so they stay at 0.
-        params[i] -= ids[i] == 0 ? T(0) : lr * m_hat / (std::sqrt(v_hat) + eps);
-      }
+      Eigen::Map<Vector> second(second_.data(), w.size());
+      Eigen::Map<Vector> beta1_power(beta1_power_.data(), w.size());
+      Eigen::Map<Vector> beta2_power(beta2_power_.data(), w.size());
+      first = b1 * first + (1 - b1) * g;
+      second = b2 * second + (1 - b2) * g.square();
+      beta1_power *= b1;
+      beta2_power *= b2;
+      w -= lr * (first / (1 - beta1_power)) /
+           ((second / (1 - beta2_power)).sqrt() + static_cast<T>(options_.epsilon));
     }
     ++steps_;
   }

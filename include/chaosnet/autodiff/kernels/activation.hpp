@@ -7,22 +7,32 @@
 
 namespace chaosnet::detail {
 
-/// mish(x) = x·tanh(softplus(x)) with softplus(x) = max(x, 0) + log1p(exp(−|x|)), a form that
-/// never overflows. mish'(x) = tanh(sp) + x·σ(x)·(1 − tanh²(sp)), σ the logistic function; finite
-/// for every finite x (the seed's closed form eˣω/δ² overflows in float from x ≈ 22).
+/// mish(x) = x·tanh(softplus(x)). With e = eˣ and n = e(e + 2), tanh(ln(1 + e)) = n / (n + 2):
+/// one exp and one division instead of exp, log1p and tanh. Above x = 20, tanh(softplus(x)) is 1
+/// to double precision, so x is clamped there before exp and nothing overflows.
+/// mish'(x) = t + x·σ(x)·(1 − t²) with t = tanh(softplus(x)) and σ(x) = e/(1 + e); finite for
+/// every finite x (→ 1 for x → +∞, → 0 for x → −∞). The seed's closed form eˣω/δ² overflows in
+/// float from x ≈ 22.
 struct MishFn {
   template <class A>
-  static A softplus_tanh(const A& x) {
-    return (x.max(typename A::Scalar(0)) + (-x.abs()).exp().log1p()).tanh();
+  static A exp_clamped(const A& x) {
+    return x.min(typename A::Scalar(20)).exp();
+  }
+  template <class A>
+  static A tanh_softplus(const A& e) {
+    const A n = e * (e + typename A::Scalar(2));
+    return n / (n + typename A::Scalar(2));
   }
   template <class A>
   static A value(const A& x) {
-    return x * softplus_tanh(x);
+    return x * tanh_softplus(exp_clamped(x));
   }
   template <class A>
   static A derivative(const A& x, const A& /*y*/) {
-    const A t = softplus_tanh(x);
-    return t + x * x.logistic() * (typename A::Scalar(1) - t.square());
+    using S = typename A::Scalar;
+    const A e = exp_clamped(x);
+    const A t = tanh_softplus(e);
+    return t + x * (e / (S(1) + e)) * (S(1) - t.square());
   }
 };
 
