@@ -137,6 +137,20 @@ TEMPLATE_TEST_CASE_SIG("Ops: reduction and loss gradients match finite differenc
                            b[2]);
     }, 5, 3, -2, 2);
   }
+  SECTION("neuron: mish and identity, contiguous weights, constant source first") {
+    check_op<N>([](auto& tape, const auto& s, const auto& b) {
+      using Tape = std::remove_reference_t<decltype(tape)>;
+      using T = typename Tape::Scalar;
+      constexpr int n = Tape::batch_size;
+      const auto constant = tape.input(Tape::Batch::Constant(T(0.5)));
+      const std::array sources{constant, b[0], b[1]};
+      const chaosnet::Tensor0DRange<T, n> weights(s[0], 3);  // s[0..2] are consecutive leaves
+      const auto hidden = neuron<T, n>(weights, sources, s[3]);
+      const std::array more{hidden, b[0]};
+      const auto out = neuron<T, n>(weights.subrange(1, 2), more, {}, chaosnet::Activation::identity);
+      return weighted_loss(out, b[2]);
+    }, 4, 3, -2, 2, {20.0, -20.0});
+  }
   SECTION("split_on_add: copies feed different terms") {
     check_op<N>([](auto&, const auto&, const auto& b) {
       const auto copies = split_on_add(mish(b[0]), 3);
