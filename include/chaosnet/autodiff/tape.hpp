@@ -154,6 +154,9 @@ class Tape {
   /// Bulk access to the scalar column, for code that keeps many parameters in consecutive
   /// leaves (a network): values to write before forward(), gradients to read after backward().
   [[nodiscard]] std::span<T> scalar_values() { return c_.scalar_values; }
+  /// Bulk access to the batch column, for code that feeds many inputs at once (a network writes
+  /// its input leaves, which it created first, in place). Write only leaves.
+  [[nodiscard]] std::span<Batch> batch_values() { return c_.batch_values; }
   [[nodiscard]] std::span<const T> scalar_grads() const { return c_.scalar_grads; }
 
   /// The slot behind a handle, after checking that the handle belongs to this tape and is not

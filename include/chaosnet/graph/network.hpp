@@ -8,6 +8,7 @@
 #include <chaosnet/autodiff/tape.hpp>
 #include <chaosnet/autodiff/kernels/activation.hpp>
 #include <chaosnet/detail/denormals.hpp>
+#include <chaosnet/detail/gather_batch.hpp>
 #include <chaosnet/graph/topology.hpp>
 
 #include <Eigen/Core>
@@ -63,7 +64,8 @@ class Network : public Topology<T> {
       Recording& r = *recording_;
       const auto params = this->parameter_values();
       std::copy(params.begin(), params.end(), r.tape.scalar_values().begin());
-      for (const std::uint32_t p : r.used_inputs) r.tape.set(r.inputs[p], gather(batch, p));
+      // Input leaves are batch slots 0..I-1 (recorded first); unused ones are never read.
+      detail::gather_batch<T, N>(batch.rows.data(), this->input_count(), r.tape.batch_values().data());
       r.tape.set(r.targets, batch.labels);
       r.tape.forward();
     }
@@ -98,10 +100,7 @@ class Network : public Topology<T> {
     const auto nodes = this->nodes();
     const auto params = this->parameter_values();
     values_.resize(nodes.size());
-    const BatchRef batch{rows, {}};
-    for (std::size_t p = 0; p < this->input_count(); ++p) {
-      if (!nodes[p].targets.empty()) values_[p] = gather(batch, p);
-    }
+    detail::gather_batch<T, N>(rows.data(), this->input_count(), values_.data());
     for (std::size_t p = this->input_count(); p < nodes.size(); ++p) {
       const Node& v = nodes[p];
       Batch acc = Batch::Constant(v.bias == no_param ? T(0) : params[v.bias]);
@@ -131,11 +130,9 @@ class Network : public Topology<T> {
 
  private:
   /// The recorded graph: parameter leaves in scalar slots 0..P-1 (slot order), input leaves in
-  /// batch slots 0..I-1 (position order), then the node ops.
+  /// batch slots 0..I-1 (position order, written in place by gather_batch), then the node ops.
   struct Recording {
     Tape<T, N> tape;
-    std::vector<Tensor1D<T, N>> inputs;
-    std::vector<std::uint32_t> used_inputs;  ///< inputs with outgoing edges, the only ones read
     Targets<T, N> targets;
     Tensor0D<T, N> loss;
     std::uint64_t version = 0;
@@ -152,12 +149,6 @@ class Network : public Topology<T> {
     }
   }
 
-  static Batch gather(const BatchRef& batch, std::size_t feature) {
-    Batch b;
-    for (int k = 0; k < N; ++k) b[k] = static_cast<T>(batch.rows[static_cast<std::size_t>(k)][feature]);
-    return b;
-  }
-
   void record(const BatchRef& batch) {
     this->compact_parameters();
     if (!recording_) recording_ = std::make_unique<Recording>();
@@ -170,14 +161,8 @@ class Network : public Topology<T> {
 
     const auto nodes = this->nodes();
     std::vector<Tensor1D<T, N>> values(nodes.size());
-    r.inputs.clear();
-    r.used_inputs.clear();
-    for (std::size_t p = 0; p < this->input_count(); ++p) {
-      const bool used = !nodes[p].targets.empty();
-      values[p] = tape.input(used ? gather(batch, p) : Batch::Zero());
-      r.inputs.push_back(values[p]);
-      if (used) r.used_inputs.push_back(static_cast<std::uint32_t>(p));
-    }
+    for (std::size_t p = 0; p < this->input_count(); ++p) values[p] = tape.input(Batch::Zero());
+    detail::gather_batch<T, N>(batch.rows.data(), this->input_count(), tape.batch_values().data());
 
     // Compacted parameters put each node's bias and then its weights in consecutive slots, and
     // its sources in position order (inputs first): the layout neuron() reads fastest.

@@ -6,6 +6,7 @@
 // needs (network inputs, sorted first) are skipped in backward.
 
 #include <chaosnet/autodiff/kernels/activation.hpp>
+#include <chaosnet/autodiff/kernels/batch_dot.hpp>
 #include <chaosnet/autodiff/op_record.hpp>
 
 #include <cstdint>
@@ -27,12 +28,22 @@ struct Neuron {
   static void forward(C& c, const OpRecord& r) {
     using Batch = typename C::Batch;
     using T = typename Batch::Scalar;
-    Batch acc = Batch::Constant(r.b == no_slot ? T(0) : c.scalar_values[r.b]);
     const Slot* source = c.operands.data() + r.a;
     const T* weight = c.scalar_values.data() + r.d;
-    for (std::uint32_t i = 0; i < r.count; ++i) acc += weight[i] * c.batch_values[source[i]];
-    c.batch_values[r.out] = acc;
-    if constexpr (WithMish) c.batch_values[r.out + 1] = MishFn::value(acc);
+    const Batch* x = c.batch_values.data();
+    // Four independent accumulators: one would serialise every edge on the FMA latency.
+    Batch acc0 = Batch::Constant(r.b == no_slot ? T(0) : c.scalar_values[r.b]);
+    Batch acc1 = Batch::Zero(), acc2 = Batch::Zero(), acc3 = Batch::Zero();
+    std::uint32_t i = 0;
+    for (; i + 4 <= r.count; i += 4) {
+      acc0 += weight[i] * x[source[i]];
+      acc1 += weight[i + 1] * x[source[i + 1]];
+      acc2 += weight[i + 2] * x[source[i + 2]];
+      acc3 += weight[i + 3] * x[source[i + 3]];
+    }
+    for (; i < r.count; ++i) acc0 += weight[i] * x[source[i]];
+    c.batch_values[r.out] = (acc0 + acc1) + (acc2 + acc3);
+    if constexpr (WithMish) c.batch_values[r.out + 1] = MishFn::value(c.batch_values[r.out]);
   }
 
   template <class C>
@@ -48,13 +59,8 @@ struct Neuron {
     const Slot* source = c.operands.data() + r.a;
     const T* weight = c.scalar_values.data() + r.d;
     T* weight_grad = c.scalar_grads.data() + r.d;
-    for (std::uint32_t i = 0; i < r.c; ++i) {
-      weight_grad[i] += (g * c.batch_values[source[i]]).sum();
-    }
-    for (std::uint32_t i = r.c; i < r.count; ++i) {
-      weight_grad[i] += (g * c.batch_values[source[i]]).sum();
-      c.batch_grads[source[i]] += weight[i] * g;
-    }
+    accumulate_dots(g, c.batch_values.data(), source, r.count, weight_grad);
+    for (std::uint32_t i = r.c; i < r.count; ++i) c.batch_grads[source[i]] += weight[i] * g;
   }
 };
 
