@@ -44,7 +44,7 @@ void accumulate_dots(const Eigen::Array<T, N, 1>& g, const Eigen::Array<T, N, 1>
     using Packet = PacketOf<T>;
     constexpr int width = packet_width<T>;
     constexpr int packets = N / width;
-    std::array<Packet, packets> gp;
+    std::array<Packet, static_cast<std::size_t>(packets)> gp;
     for (int p = 0; p < packets; ++p) gp[static_cast<std::size_t>(p)] = ei::ploadu<Packet>(g.data() + p * width);
     for (; i + width <= count; i += width) {
       ei::PacketBlock<Packet, width> block;
