@@ -15,6 +15,8 @@
 
 #include <chaosnet/data/data.hpp>
 
+#include <chaosnet/io/io.hpp>
+
 #include <chaosnet/train/evaluate.hpp>
 #include <chaosnet/train/optimizer.hpp>
 #include <chaosnet/train/presets.hpp>

@@ -4,6 +4,8 @@
 // against the data, so a test can write any inconsistency), and a tiny synthetic MNIST-like
 // dataset with learnable class patterns for loader tests and the CLI smoke tests.
 
+#include <support/temp_dir.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -77,32 +79,6 @@ inline void write_gzip_file(const std::filesystem::path& path,
   }
 }
 #endif
-
-/// A unique, empty directory under the system temp directory, removed with its contents when
-/// the object goes out of scope.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device entropy;
-    const std::uint64_t tag = (std::uint64_t{entropy()} << 32) | entropy();
-    path_ = std::filesystem::temp_directory_path() / ("chaosnet-test-" + std::to_string(tag));
-    std::filesystem::create_directories(path_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-  [[nodiscard]] std::filesystem::path operator/(const std::string& name) const {
-    return path_ / name;
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 /// Sample counts and image size of a tiny MNIST-like dataset.
 struct TinyMnistSizes {

@@ -105,6 +105,9 @@ class Topology {
   /// Rebuild a topology from its plain description (a model file or checkpoint); checks it.
   explicit Topology(const TopologyData<T>& data) : options_(data.options) {
     for (const auto& n : data.nodes) {
+      if (n.id == no_node) {
+        throw std::invalid_argument("chaosnet::Topology: node id " + std::to_string(n.id) + " is reserved");
+      }
       Node node;
       node.id = n.id;
       node.kind = n.kind;
@@ -136,6 +139,11 @@ class Topology {
       target.weights.push_back(allocate_with_id(e.weight, e.id));
       nodes_[position(e.from)].targets.push_back(e.to);
       ++edges_;
+    }
+    if (inputs_ == 0 || leaves_ == 0) {
+      throw std::invalid_argument("chaosnet::Topology: needs at least one input and one leaf (got " +
+                                  std::to_string(inputs_) + " inputs, " + std::to_string(leaves_) +
+                                  " leaves)");
     }
     for (const ParamId id : ids_) {
       if (id >= next_param_id_) {
@@ -508,7 +516,8 @@ class Topology {
   void rebuild_positions() {
     NodeId max_id = 0;
     for (const Node& n : nodes_) max_id = std::max(max_id, n.id);
-    position_.assign(std::max<std::size_t>(next_node_id_, std::size_t{max_id} + 1), absent);
+    // Sized by the largest id present, not next_node_id: a damaged file cannot make it huge.
+    position_.assign(nodes_.empty() ? 0 : std::size_t{max_id} + 1, absent);
     for (std::size_t p = 0; p < nodes_.size(); ++p) {
       if (position_[nodes_[p].id] != absent) {
         throw std::invalid_argument("chaosnet::Topology: node id " + std::to_string(nodes_[p].id) +

@@ -1,0 +1,152 @@
+#pragma once
+
+// What every chaosnet subcommand shares: errors and exit codes, the compiled batch sizes, the
+// progress bar, machine facts for reports, and small output helpers.
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+
+namespace chaosnet::cli {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_runtime_error = 1;
+inline constexpr int exit_usage = 2;
+
+/// A mistake in how the command was called: reported with exit code 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The batch sizes compiled into the CLI (Tensor1D's N is a template parameter).
+inline constexpr int compiled_batch_sizes[] = {1, 16, 32, 64};
+
+inline std::string batch_sizes_text() { return "1, 16, 32 or 64"; }
+
+/// Calls f.template operator()<N>() for the compiled batch size equal to `batch`.
+template <class F>
+decltype(auto) with_batch_size(int batch, F&& f) {
+  switch (batch) {
+    case 1: return f.template operator()<1>();
+    case 16: return f.template operator()<16>();
+    case 32: return f.template operator()<32>();
+    case 64: return f.template operator()<64>();
+    default:
+      throw UsageError("--batch " + std::to_string(batch) + " is not compiled in; use " +
+                       batch_sizes_text());
+  }
+}
+
+/// The CPU model from /proc/cpuinfo, for reports ("unknown" when not available).
+inline std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
+    }
+  }
+  return "unknown";
+}
+
+inline unsigned hardware_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+/// "1:02:03" or "2:03".
+inline std::string format_duration(double seconds) {
+  const auto total = static_cast<long>(seconds + 0.5);
+  char buffer[32];
+  if (total >= 3600) {
+    std::snprintf(buffer, sizeof buffer, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%ld:%02ld", total / 60, total % 60);
+  }
+  return buffer;
+}
+
+/// "1,234,567".
+inline std::string with_commas(double value) {
+  const std::string digits = std::to_string(static_cast<long long>(value + 0.5));
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0 && digits[i - 1] != '-') out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+/// A one-line progress bar on stderr with rate and ETA, redrawn at most ten times a second.
+/// Silent when stderr is not a terminal, so logs stay clean.
+class ProgressBar {
+ public:
+  ProgressBar(std::string label, std::string unit)
+      : label_(std::move(label)), unit_(std::move(unit)), enabled_(::isatty(STDERR_FILENO) != 0),
+        start_(Clock::now()), last_draw_(start_) {}
+  ~ProgressBar() { finish(); }
+  ProgressBar(const ProgressBar&) = delete;
+  ProgressBar& operator=(const ProgressBar&) = delete;
+
+  void update(std::size_t done, std::size_t total, const std::string& extra = {}) {
+    if (!enabled_) return;
+    const auto now = Clock::now();
+    if (done < total && now - last_draw_ < std::chrono::milliseconds(100)) return;
+    last_draw_ = now;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
+    const double fraction = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1;
+    constexpr int width = 28;
+    const int filled = static_cast<int>(fraction * width);
+    std::string bar(static_cast<std::size_t>(filled), '#');
+    bar.resize(width, '.');
+    const std::string eta = rate > 0 ? format_duration(static_cast<double>(total - done) / rate) : "?";
+    std::fprintf(stderr, "\r%s [%s] %3.0f%%  %s %s/s  ETA %s %s\033[K", label_.c_str(),
+                 bar.c_str(), 100 * fraction, with_commas(rate).c_str(), unit_.c_str(),
+                 eta.c_str(), extra.c_str());
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+  /// Clear the bar so the next line of normal output starts clean.
+  void finish() {
+    if (drawn_) std::fprintf(stderr, "\r\033[K");
+    drawn_ = false;
+  }
+  /// Start timing a new round (e.g. the next epoch).
+  void restart() {
+    start_ = Clock::now();
+    last_draw_ = start_;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::string label_, unit_;
+  bool enabled_;
+  Clock::time_point start_, last_draw_;
+  bool drawn_ = false;
+};
+
+/// Write text to a file, with an error naming the file.
+inline void write_text_file(const std::filesystem::path& path, const std::string& text) {
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  std::ofstream out(path);
+  out << text;
+  out.close();
+  if (!out) throw std::runtime_error(path.string() + ": cannot write (check the directory exists and is writable)");
+}
+
+inline void write_json_file(const std::filesystem::path& path, const nlohmann::json& value) {
+  write_text_file(path, value.dump(2) + "\n");
+}
+
+}  // namespace chaosnet::cli

@@ -1,0 +1,15 @@
+# The CLI's exit codes: 0 on success, 1 on a runtime error (bad file), 2 on bad usage.
+function(expect_exit code)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_QUIET ERROR_QUIET)
+  if(NOT result EQUAL code)
+    message(FATAL_ERROR "expected exit code ${code}, got ${result}: ${ARGN}")
+  endif()
+endfunction()
+
+expect_exit(0 "${CLI}" --help)
+expect_exit(2 "${CLI}" train --batch 7)
+expect_exit(2 "${CLI}" train --no-such-flag)
+expect_exit(2 "${CLI}")
+expect_exit(1 "${CLI}" train --data "${OUT}/no-such-dir")
+file(WRITE "${OUT}/corrupt.model.json" "{\"format\": \"chaosnet-model\", \"version\": 1, \"nodes\": [")
+expect_exit(1 "${CLI}" eval "${OUT}/corrupt.model.json" --data "${OUT}/no-such-dir")
