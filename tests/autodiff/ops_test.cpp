@@ -137,19 +137,26 @@ TEMPLATE_TEST_CASE_SIG("Ops: reduction and loss gradients match finite differenc
                            b[2]);
     }, 5, 3, -2, 2);
   }
-  SECTION("neuron: mish and identity, contiguous weights, constant source first") {
+  SECTION("sparse_dag: mish and identity units, an input and a constant, fan-out") {
     check_op<N>([](auto& tape, const auto& s, const auto& b) {
       using Tape = std::remove_reference_t<decltype(tape)>;
       using T = typename Tape::Scalar;
       constexpr int n = Tape::batch_size;
       const auto constant = tape.input(Tape::Batch::Constant(T(0.5)));
-      const std::array sources{constant, b[0], b[1]};
-      const chaosnet::Tensor0DRange<T, n> weights(s[0], 3);  // s[0..2] are consecutive leaves
-      const auto hidden = neuron<T, n>(weights, sources, s[3]);
-      const std::array more{hidden, b[0]};
-      const auto out = neuron<T, n>(weights.subrange(1, 2), more, {}, chaosnet::Activation::identity);
-      return weighted_loss(out, b[2]);
-    }, 4, 3, -2, 2, {20.0, -20.0});
+      const std::array inputs{constant, b[0]};
+      // s[0..7] are consecutive leaves. Units: 2 = mish(s0 + s1·in0 + s2·in1),
+      // 3 = mish(s3·in1 + s4·unit2), outputs 4 = s5·unit2 + s6·unit3 + s7 (identity).
+      chaosnet::DagSpec spec;
+      spec.inputs = 2;
+      spec.outputs = 1;
+      spec.sources = {0, 1, 1, 2, 2, 3};
+      spec.units = {{chaosnet::Activation::mish, 0, 1, 0, 2},
+                    {chaosnet::Activation::mish, chaosnet::dag_none, 3, 2, 2},
+                    {chaosnet::Activation::identity, 7, 5, 4, 2}};
+      const chaosnet::Tensor0DRange<T, n> parameters(s[0], 8);
+      const auto out = chaosnet::sparse_dag<T, n>(spec, inputs, parameters);
+      return weighted_loss(out[0] * b[1], b[2]);
+    }, 8, 3, -2, 2, {20.0, -20.0});
   }
   SECTION("split_on_add: copies feed different terms") {
     check_op<N>([](auto&, const auto&, const auto& b) {

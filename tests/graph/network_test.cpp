@@ -89,6 +89,58 @@ TEMPLATE_TEST_CASE_SIG("Network: the recorded tape equals an op-by-op build of t
   }
 }
 
+TEMPLATE_TEST_CASE_SIG("Network: high fan-out takes the blocked SIMD path and still matches",
+                       "[graph][network]", ((int N), N), 8, 32, 64) {
+  // Every input feeds all 40 hidden nodes and every hidden node feeds all leaves and many later
+  // hidden nodes: sources with dozens of outgoing edges, so the kernel reduces weight gradients
+  // in whole packet blocks (16 floats / 8 doubles) as well as in its scalar tail.
+  Rng rng(30);
+  chaosnet::TopologyOptions options;
+  options.leaf_bias = true;
+  options.input_edges = 0;
+  options.new_node_edges_in = 0;
+  options.new_node_edges_out = 0;
+  options.init = chaosnet::WeightInit::uniform(-0.6, 0.6);
+  Network<double, N> net(5, 4, rng, options);
+  const auto hidden = net.add_nodes(NodeKind::normal, 40, rng);
+  for (const auto& n : std::vector<chaosnet::Node>(net.nodes().begin(), net.nodes().end())) {
+    for (const auto& m : std::vector<chaosnet::Node>(net.nodes().begin(), net.nodes().end())) {
+      const bool later = net.position(n.id) < net.position(m.id);
+      const bool wanted = n.kind != NodeKind::leaf && m.kind != NodeKind::input && later &&
+                          (n.kind == NodeKind::input || m.kind == NodeKind::leaf ||
+                           chaosnet::detail::bernoulli(rng, 0.5));
+      if (wanted) net.add_edge(n.id, m.id, static_cast<double>(chaosnet::detail::uniform_real(rng, -0.6, 0.6)));
+    }
+  }
+  for (const auto id : hidden) net.set_bias(id, chaosnet::detail::uniform_real(rng, -0.5, 0.5));
+  const RandomBatch<N> batch(rng, net.input_count(), net.output_count());
+  const double loss = net.compute_gradients(batch.ref());
+  const auto [reference_loss, reference_grads] = op_by_op(net, batch);
+  CHECK(loss == Approx(reference_loss).epsilon(1e-12));
+  const std::vector<double> grads(net.gradients().begin(), net.gradients().end());
+  CHECK(chaosnet::relative_error(grads, reference_grads) <= 1e-12);
+
+  // The same network in float agrees with double.
+  Network<float, N> single(chaosnet::Topology<float>(
+      [&] {
+        const auto data = net.to_data();
+        chaosnet::TopologyData<float> converted;
+        converted.options = data.options;
+        converted.next_node_id = data.next_node_id;
+        converted.next_param_id = data.next_param_id;
+        for (const auto& n : data.nodes) {
+          converted.nodes.push_back({n.id, n.kind, n.has_bias, static_cast<float>(n.bias), n.bias_id});
+        }
+        for (const auto& e : data.edges) {
+          converted.edges.push_back({e.from, e.to, static_cast<float>(e.weight), e.id});
+        }
+        return converted;
+      }()));
+  CHECK(single.compute_gradients(batch.ref()) == Approx(loss).epsilon(1e-5));
+  const std::vector<double> float_grads(single.gradients().begin(), single.gradients().end());
+  CHECK(chaosnet::relative_error(float_grads, reference_grads) <= 1e-4);
+}
+
 TEST_CASE("Network: records once per topology and replays otherwise", "[graph][network]") {
   Rng rng(20);
   auto net = random_dag<Network<double, 4>>(rng);

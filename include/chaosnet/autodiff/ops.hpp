@@ -45,15 +45,19 @@ struct Recorder {
     return offset;
   }
 
-  /// How many leading tensors of `sources` are constants (Tape::input).
   template <class T, int N>
-  static std::uint32_t constant_prefix(const Tape<T, N>& tape, std::span<const Tensor1D<T, N>> sources) {
-    std::uint32_t prefix = 0;
-    while (prefix < sources.size() &&
-           tape.c_.batch_kinds[sources[prefix].slot_] == SlotKind::constant) {
-      ++prefix;
-    }
-    return prefix;
+  static bool is_constant(const Tape<T, N>& tape, Slot batch_slot) {
+    return tape.c_.batch_kinds[batch_slot] == SlotKind::constant;
+  }
+  template <class T, int N>
+  static Slot next_batch_slot(const Tape<T, N>& tape) {
+    return static_cast<Slot>(tape.c_.batch_values.size());
+  }
+  template <class T, int N>
+  static Slot append_operands(Tape<T, N>& tape, std::span<const Slot> values) {
+    const auto offset = static_cast<Slot>(tape.c_.operands.size());
+    tape.c_.operands.insert(tape.c_.operands.end(), values.begin(), values.end());
+    return offset;
   }
 
   template <class T, int N>
@@ -253,38 +257,6 @@ Tensor1D<T, N> weighted_sum(std::span<const Tensor0D<T, N>> weights,
   r.a = detail::Recorder::append_weighted_pairs(tape, weights, sources, r.c);
   r.count = static_cast<std::uint32_t>(sources.size());
   return detail::Recorder::batch<detail::WeightedSum>(tape, r);
-}
-
-/// What neuron() applies to its weighted sum.
-enum class Activation { identity, mish };
-
-/// One network node in one record: mish(β + Σ_i w_i·x_i) (or the bare sum with
-/// Activation::identity), equal to the mul/add/mish chain it replaces. The weights must be
-/// consecutive scalar leaves (Tape::variables); sources that are inputs (Tape::input) should come
-/// first, since their gradient is then skipped. Derivatives: as weighted_sum, times mish'(z) of
-/// the pre-activation z.
-template <class T, int N>
-Tensor1D<T, N> neuron(const Tensor0DRange<T, N>& weights, std::span<const Tensor1D<T, N>> sources,
-                      const Tensor0D<T, N>& bias = {}, Activation activation = Activation::mish) {
-  if (weights.size() != sources.size()) {
-    throw std::invalid_argument("chaosnet::neuron: " + std::to_string(weights.size()) +
-                                " weights for " + std::to_string(sources.size()) + " sources");
-  }
-  const bool has_bias = bias.tape() != nullptr;
-  auto& tape = has_bias ? detail::tape_of(bias, "neuron")
-               : !sources.empty() ? detail::tape_of(sources.front(), "neuron")
-                                  : detail::tape_of(weights.front(), "neuron");
-  detail::OpRecord r;
-  r.b = has_bias ? tape.slot_of(bias, "neuron") : detail::no_slot;
-  r.d = sources.empty() ? detail::no_slot : tape.slot_of(weights.front(), "neuron");
-  r.a = detail::Recorder::append_batches(tape, sources, "neuron");
-  r.c = detail::Recorder::constant_prefix(tape, sources);
-  r.count = static_cast<std::uint32_t>(sources.size());
-  if (activation == Activation::identity) {
-    return detail::Recorder::batch<detail::NeuronLinear>(tape, r);
-  }
-  const auto outputs = detail::Recorder::batches<detail::NeuronMish>(tape, r);
-  return outputs[1];
 }
 
 /// k copies of x whose gradients sum back into x (the seed's split_on_add). With accumulating

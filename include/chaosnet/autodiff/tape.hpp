@@ -7,7 +7,7 @@
 #include <chaosnet/autodiff/kernels/activation.hpp>
 #include <chaosnet/autodiff/kernels/arithmetic.hpp>
 #include <chaosnet/autodiff/kernels/loss.hpp>
-#include <chaosnet/autodiff/kernels/neuron.hpp>
+#include <chaosnet/autodiff/kernels/sparse_dag.hpp>
 #include <chaosnet/autodiff/kernels/reduction.hpp>
 #include <chaosnet/autodiff/op_record.hpp>
 #include <chaosnet/autodiff/tape_columns.hpp>
@@ -60,7 +60,7 @@ class Tape {
     return {this, new_scalar(detail::SlotKind::variable, value), generation_};
   }
   /// Trainable scalar leaves in consecutive slots, one per value: a network's parameters, whose
-  /// per-node weights neuron() then reads without an index each.
+  /// weights sparse_dag() then reads without an index each.
   Tensor0DRange<T, N> variables(std::span<const T> values) {
     const auto first = static_cast<detail::Slot>(c_.scalar_values.size());
     for (const T v : values) new_scalar(detail::SlotKind::variable, v);
@@ -299,8 +299,7 @@ class Tape {
       case OpCode::exp: return step<Exp, Backward>(r);
       case OpCode::log: return step<Log, Backward>(r);
       case OpCode::weighted_sum: return step<WeightedSum, Backward>(r);
-      case OpCode::neuron_linear: return step<NeuronLinear, Backward>(r);
-      case OpCode::neuron_mish: return step<NeuronMish, Backward>(r);
+      case OpCode::sparse_dag: return step<SparseDag, Backward>(r);
       case OpCode::split: return step<Split, Backward>(r);
       case OpCode::log_softmax: return step<LogSoftmax, Backward>(r);
       case OpCode::nll: return step<Nll, Backward>(r);

@@ -124,7 +124,7 @@ class Tensor1DRange {
 };
 
 /// `count` scalars in consecutive slots (Tape::variables): the weights of one network node, read
-/// by neuron() without an index per weight. A view: it owns nothing.
+/// by sparse_dag() without an index per weight. A view: it owns nothing.
 template <class T, int N>
 class Tensor0DRange {
  public:

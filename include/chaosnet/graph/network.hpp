@@ -5,8 +5,8 @@
 // it for every batch of N samples. Inference runs the same graph without recording.
 
 #include <chaosnet/autodiff/ops.hpp>
+#include <chaosnet/autodiff/sparse_dag.hpp>
 #include <chaosnet/autodiff/tape.hpp>
-#include <chaosnet/autodiff/kernels/activation.hpp>
 #include <chaosnet/detail/denormals.hpp>
 #include <chaosnet/detail/gather_batch.hpp>
 #include <chaosnet/graph/topology.hpp>
@@ -45,7 +45,8 @@ class Network : public Topology<T> {
   Network(const Network& other) : Topology<T>(other) {}
   Network& operator=(const Network& other) {
     Topology<T>::operator=(other);
-    recording_.reset();
+    training_.reset();
+    inference_.reset();
     return *this;
   }
   Network(Network&&) noexcept = default;
@@ -58,18 +59,7 @@ class Network : public Topology<T> {
   T compute_gradients(const BatchRef& batch) {
     check_batch(batch, true);
     const detail::FlushDenormals flush;
-    if (!recording_ || recording_->version != this->version()) {
-      record(batch);
-    } else {
-      Recording& r = *recording_;
-      const auto params = this->parameter_values();
-      std::copy(params.begin(), params.end(), r.tape.scalar_values().begin());
-      // Input leaves are batch slots 0..I-1 (recorded first); unused ones are never read.
-      detail::gather_batch<T, N>(batch.rows.data(), this->input_count(), r.tape.batch_values().data());
-      r.tape.set(r.targets, batch.labels);
-      r.tape.forward();
-    }
-    Recording& r = *recording_;
+    Recording& r = prepare(training_, batch.rows, batch.labels);
     r.tape.zero_grad();
     r.tape.backward(r.loss);
     return r.loss.value();
@@ -77,40 +67,29 @@ class Network : public Topology<T> {
 
   /// d loss / d parameter from the last compute_gradients(), by slot like parameter_values().
   [[nodiscard]] std::span<const T> gradients() const {
-    if (!recording_ || recording_->version != this->version()) {
+    if (!training_ || training_->version != this->version()) {
       throw std::logic_error(
           "chaosnet::Network::gradients: no gradients for the current topology; call "
           "compute_gradients() after the last mutation");
     }
-    return recording_->tape.scalar_grads().first(this->parameter_values().size());
+    return training_->tape.scalar_grads().first(this->parameter_values().size());
   }
 
-  /// How many times the graph has been recorded (once per topology that was trained).
+  /// How many times the graph has been recorded for training (once per topology trained).
   [[nodiscard]] std::size_t recordings() const { return recordings_; }
 
-  /// Class logits of N samples without recording anything: logits[c][k] is class c of sample k.
+  /// Class logits of N samples without the loss or any gradient work: logits[c][k] is class c
+  /// of sample k. Replays a forward-only recording of the same graph.
   void predict_logits(std::span<const float* const> rows, std::span<Batch> logits) {
     check_batch({rows, {}}, false);
-    const detail::FlushDenormals flush;
     if (logits.size() != this->output_count()) {
       throw std::invalid_argument("chaosnet::Network::predict_logits: " +
                                   std::to_string(logits.size()) + " logit rows for " +
                                   std::to_string(this->output_count()) + " outputs");
     }
-    const auto nodes = this->nodes();
-    const auto params = this->parameter_values();
-    values_.resize(nodes.size());
-    detail::gather_batch<T, N>(rows.data(), this->input_count(), values_.data());
-    for (std::size_t p = this->input_count(); p < nodes.size(); ++p) {
-      const Node& v = nodes[p];
-      Batch acc = Batch::Constant(v.bias == no_param ? T(0) : params[v.bias]);
-      for (std::size_t i = 0; i < v.sources.size(); ++i) {
-        acc += params[v.weights[i]] * values_[this->position(v.sources[i])];
-      }
-      values_[p] = v.kind == NodeKind::normal ? detail::MishFn::value(acc) : acc;
-    }
-    const std::size_t first_leaf = nodes.size() - this->output_count();
-    for (std::size_t c = 0; c < logits.size(); ++c) logits[c] = values_[first_leaf + c];
+    const detail::FlushDenormals flush;
+    const Recording& r = prepare(inference_, rows, {});
+    for (std::size_t c = 0; c < logits.size(); ++c) logits[c] = r.logits[c].value();
   }
 
   /// The predicted class (argmax of the logits, lowest class on ties) of N samples.
@@ -129,10 +108,12 @@ class Network : public Topology<T> {
   }
 
  private:
-  /// The recorded graph: parameter leaves in scalar slots 0..P-1 (slot order), input leaves in
-  /// batch slots 0..I-1 (position order, written in place by gather_batch), then the node ops.
+  /// A recorded graph: parameter leaves in scalar slots 0..P-1 (slot order), input leaves in
+  /// batch slots 0..I-1 (position order, written in place by gather_batch), then one sparse_dag
+  /// op for all the nodes, and for training the log-softmax NLL loss.
   struct Recording {
     Tape<T, N> tape;
+    Tensor1DRange<T, N> logits;
     Targets<T, N> targets;
     Tensor0D<T, N> loss;
     std::uint64_t version = 0;
@@ -149,50 +130,71 @@ class Network : public Topology<T> {
     }
   }
 
-  void record(const BatchRef& batch) {
-    this->compact_parameters();
-    if (!recording_) recording_ = std::make_unique<Recording>();
-    Recording& r = *recording_;
-    r.tape.reset();  // keeps capacity from the previous topology
-    Tape<T, N>& tape = r.tape;
-
-    const auto params = this->parameter_values();
-    const Tensor0DRange<T, N> parameters = tape.variables(params);  // slots 0..P-1, slot order
-
-    const auto nodes = this->nodes();
-    std::vector<Tensor1D<T, N>> values(nodes.size());
-    for (std::size_t p = 0; p < this->input_count(); ++p) values[p] = tape.input(Batch::Zero());
-    detail::gather_batch<T, N>(batch.rows.data(), this->input_count(), tape.batch_values().data());
-
-    // Compacted parameters put each node's bias and then its weights in consecutive slots, and
-    // its sources in position order (inputs first): the layout neuron() reads fastest.
-    std::vector<Tensor1D<T, N>> sources;
-    for (std::size_t p = this->input_count(); p < nodes.size(); ++p) {
-      const Node& v = nodes[p];
-      sources.clear();
-      for (const NodeId s : v.sources) sources.push_back(values[this->position(s)]);
-      const Tensor0D<T, N> bias = v.bias == no_param ? Tensor0D<T, N>{} : parameters[v.bias];
-      if (sources.empty() && v.bias == no_param) {
-        values[p] = tape.input(Batch::Zero());  // an unconnected leaf: logit 0
-        continue;
-      }
-      const auto weights = sources.empty() ? Tensor0DRange<T, N>{}
-                                           : parameters.subrange(v.weights.front(), sources.size());
-      values[p] = neuron<T, N>(weights, sources, bias,
-                               v.kind == NodeKind::normal ? Activation::mish : Activation::identity);
+  /// The recording `slot` holds for the current topology, with these rows (and labels, when
+  /// training) loaded and the forward pass done: recorded afresh after a topology change,
+  /// replayed otherwise.
+  Recording& prepare(std::unique_ptr<Recording>& slot, std::span<const float* const> rows,
+                     std::span<const int> labels) {
+    const bool training = !labels.empty();
+    if (!slot || slot->version != this->version()) {
+      record(slot, rows, labels);
+      return *slot;
     }
-
-    const auto leaves = std::span(values).last(this->output_count());
-    r.targets = tape.targets(batch.labels);
-    r.loss = mean(nll(log_softmax(leaves), r.targets));
-    r.version = this->version();
-    ++recordings_;
+    Recording& r = *slot;
+    const auto params = this->parameter_values();
+    std::copy(params.begin(), params.end(), r.tape.scalar_values().begin());
+    detail::gather_batch<T, N>(rows.data(), this->input_count(), r.tape.batch_values().data());
+    if (training) r.tape.set(r.targets, labels);
+    r.tape.forward();
+    return r;
   }
 
-  std::unique_ptr<Recording> recording_;
+  /// The nodes as a sparse DAG: units are the non-input nodes in position order, so a source's
+  /// index in the spec is its position; weights and biases index the compacted parameters.
+  [[nodiscard]] DagSpec dag_spec() const {
+    DagSpec spec;
+    spec.inputs = this->input_count();
+    spec.outputs = this->output_count();
+    const auto nodes = this->nodes();
+    for (std::size_t p = this->input_count(); p < nodes.size(); ++p) {
+      const Node& v = nodes[p];
+      DagUnit unit;
+      unit.activation = v.kind == NodeKind::normal ? Activation::mish : Activation::identity;
+      unit.bias = v.bias == no_param ? dag_none : v.bias;
+      unit.first_weight = v.weights.empty() ? 0 : v.weights.front();
+      unit.first_source = static_cast<std::uint32_t>(spec.sources.size());
+      unit.source_count = static_cast<std::uint32_t>(v.sources.size());
+      for (const NodeId s : v.sources) spec.sources.push_back(static_cast<std::uint32_t>(this->position(s)));
+      spec.units.push_back(unit);
+    }
+    return spec;
+  }
+
+  void record(std::unique_ptr<Recording>& slot, std::span<const float* const> rows,
+              std::span<const int> labels) {
+    this->compact_parameters();  // contiguous weights per node, sources in position order
+    if (!slot) slot = std::make_unique<Recording>();
+    Recording& r = *slot;
+    r.tape.reset();  // keeps capacity from the previous topology
+    Tape<T, N>& tape = r.tape;
+    const Tensor0DRange<T, N> parameters = tape.variables(this->parameter_values());
+    std::vector<Tensor1D<T, N>> inputs;
+    inputs.reserve(this->input_count());
+    for (std::size_t p = 0; p < this->input_count(); ++p) inputs.push_back(tape.input(Batch::Zero()));
+    detail::gather_batch<T, N>(rows.data(), this->input_count(), tape.batch_values().data());
+    r.logits = sparse_dag<T, N>(dag_spec(), inputs, parameters);
+    if (!labels.empty()) {
+      r.targets = tape.targets(labels);
+      r.loss = mean(nll(log_softmax(r.logits), r.targets));
+      ++recordings_;
+    }
+    r.version = this->version();
+  }
+
+  std::unique_ptr<Recording> training_;
+  std::unique_ptr<Recording> inference_;
   std::size_t recordings_ = 0;
-  std::vector<Batch> values_;  ///< inference scratch, by position
-  std::vector<Batch> logits_;
+  std::vector<Batch> logits_;  ///< predict() scratch
 };
 
 }  // namespace chaosnet

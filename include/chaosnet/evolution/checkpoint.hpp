@@ -1,0 +1,551 @@
+#pragma once
+
+// Checkpoints of a population: everything a run needs to continue exactly as if it had never
+// stopped (options, every member's topology, parameters, optimizer state and random stream,
+// the batch stream, counters, history), written atomically after every generation. A run
+// killed at any moment resumes from the last complete checkpoint with bit-identical results.
+//
+// Files, in the run's directory:
+//   checkpoint.json       the newest checkpoint
+//   checkpoint.prev.json  the one before it, the fallback when the newest is damaged
+//   checkpoint.bad.json   a damaged newest checkpoint, moved aside rather than overwritten
+//
+// The file is JSON with a header that guards the body against truncation and damage:
+//
+//     {"format":"chaosnet-evolution-checkpoint","version":1,"bytes":B,"fnv1a64":"<16 hex>",
+//      "body":{...}}
+//
+// where the body is exactly B bytes whose FNV-1a 64 hash is the given one. The body holds
+// "generator", "scalar", "batch", "options", "generation", "next_member_id", "batch_rng"
+// (std::mt19937_64's standard text form), "history", "members" (each with its lineage, "rng",
+// "topology" as in model files, and "optimizer": {"steps", "state": [[id, first, second,
+// beta1_power, beta2_power], ...]}) and "extra", the caller's own object. Numbers are written
+// so that they read back to the same bits.
+
+#include <chaosnet/evolution/population.hpp>
+#include <chaosnet/io/atomic_file.hpp>
+#include <chaosnet/io/io_error.hpp>
+#include <chaosnet/io/model_file.hpp>
+#include <chaosnet/version.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace chaosnet {
+
+inline constexpr std::string_view checkpoint_format = "chaosnet-evolution-checkpoint";
+inline constexpr std::uint64_t checkpoint_format_version = 1;
+
+/// A checkpoint that is missing, unreadable, truncated, damaged or inconsistent, or that cannot
+/// be written. what() is "<path>: <problem>".
+class CheckpointError : public FileError {
+ public:
+  using FileError::FileError;
+};
+
+/// The files of a run directory.
+struct CheckpointFiles {
+  std::filesystem::path current;   ///< checkpoint.json
+  std::filesystem::path previous;  ///< checkpoint.prev.json
+  std::filesystem::path bad;       ///< checkpoint.bad.json
+};
+
+inline CheckpointFiles checkpoint_files(const std::filesystem::path& dir) {
+  return {dir / "checkpoint.json", dir / "checkpoint.prev.json", dir / "checkpoint.bad.json"};
+}
+
+/// A population read back from a checkpoint.
+template <class T, int N>
+struct Checkpoint {
+  Population<T, N> population;
+  nlohmann::json extra;        ///< the object the caller saved with it
+  std::filesystem::path file;  ///< the file it came from
+  std::string warning;         ///< why the newest checkpoint was passed over, if it was
+};
+
+namespace detail {
+
+inline std::uint64_t fnv1a64(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+inline std::string hex64(std::uint64_t value) {
+  std::string text(16, '0');
+  for (std::size_t i = 16; i-- > 0; value >>= 4) text[i] = "0123456789abcdef"[value & 15];
+  return text;
+}
+
+inline std::string rng_to_text(const Rng& rng) {
+  std::ostringstream out;
+  out << rng;
+  return out.str();
+}
+
+inline Rng rng_from_json(const nlohmann::json& object, const JsonPlace& at, std::string_view name) {
+  std::istringstream in(read_field<std::string>(object, at, name));
+  Rng rng;
+  in >> rng;
+  if (in.fail() || !(in >> std::ws).eof()) {
+    at.key(name).fail("is not the text of a std::mt19937_64 state");
+  }
+  return rng;
+}
+
+inline EdgeRemoval edge_removal_from_json(const nlohmann::json& object, const JsonPlace& at) {
+  const auto name = read_field<std::string>(object, at, "prune_policy");
+  for (const EdgeRemoval p : {EdgeRemoval::random, EdgeRemoval::smallest_magnitude}) {
+    if (name == to_string(p)) return p;
+  }
+  at.key("prune_policy").fail("unknown pruning policy \"" + name + "\" (expected random or smallest)");
+}
+
+inline SelectionMethod selection_from_json(const nlohmann::json& object, const JsonPlace& at) {
+  const auto name = read_field<std::string>(object, at, "method");
+  for (const SelectionMethod m : {SelectionMethod::seed, SelectionMethod::pareto}) {
+    if (name == to_string(m)) return m;
+  }
+  at.key("method").fail("unknown selection \"" + name + "\" (expected seed or pareto)");
+}
+
+inline OptimizerKind optimizer_kind_from_json(const nlohmann::json& object, const JsonPlace& at) {
+  const auto name = read_field<std::string>(object, at, "kind");
+  for (const OptimizerKind k : {OptimizerKind::sgd, OptimizerKind::adam}) {
+    if (name == to_string(k)) return k;
+  }
+  at.key("kind").fail("unknown optimizer \"" + name + "\" (expected sgd or adam)");
+}
+
+inline nlohmann::json history_to_json(const GenerationStats& s) {
+  return {{"generation", s.generation},     {"morphed", s.morphed},
+          {"best_id", s.best_id},           {"best_accuracy", s.best_accuracy},
+          {"best_edges", s.best_edges},     {"best_parameters", s.best_parameters},
+          {"front_size", s.front_size},     {"mean_accuracy", s.mean_accuracy},
+          {"min_edges", s.min_edges},       {"max_edges", s.max_edges},
+          {"mean_edges", s.mean_edges},     {"trained", s.trained},
+          {"diverged", s.diverged},         {"seconds", s.seconds},
+          {"elapsed_s", s.elapsed_s}};
+}
+
+inline GenerationStats history_from_json(const nlohmann::json& json, const JsonPlace& at) {
+  GenerationStats s;
+  s.generation = read_field<std::size_t>(json, at, "generation");
+  s.morphed = read_field<bool>(json, at, "morphed");
+  s.best_id = read_field<std::uint64_t>(json, at, "best_id");
+  s.best_accuracy = read_field<double>(json, at, "best_accuracy");
+  s.best_edges = read_field<std::size_t>(json, at, "best_edges");
+  s.best_parameters = read_field<std::size_t>(json, at, "best_parameters");
+  s.front_size = read_field<std::size_t>(json, at, "front_size");
+  s.mean_accuracy = read_field<double>(json, at, "mean_accuracy");
+  s.min_edges = read_field<std::size_t>(json, at, "min_edges");
+  s.max_edges = read_field<std::size_t>(json, at, "max_edges");
+  s.mean_edges = read_field<double>(json, at, "mean_edges");
+  s.trained = read_field<std::size_t>(json, at, "trained");
+  s.diverged = read_field<std::size_t>(json, at, "diverged");
+  s.seconds = read_field<double>(json, at, "seconds");
+  s.elapsed_s = read_field<double>(json, at, "elapsed_s");
+  return s;
+}
+
+}  // namespace detail
+
+/// The run settings of `options` as JSON (part of every checkpoint).
+inline nlohmann::json evolution_options_to_json(const EvolutionOptions& o) {
+  return {{"population", o.population},
+          {"steps_per_generation", o.steps_per_generation},
+          {"morph_every", o.morph_every},
+          {"initial_hidden", o.initial_hidden},
+          {"max_edges", o.max_edges},
+          {"topology", detail::options_to_json(o.topology)},
+          {"mutation",
+           {{"node_rate", o.mutation.node_rate},
+            {"edge_rate", o.mutation.edge_rate},
+            {"prune_rate", o.mutation.prune_rate},
+            {"prune_policy", to_string(o.mutation.prune_policy)}}},
+          {"selection", {{"method", to_string(o.selection.method)}, {"size_bonus", o.selection.size_bonus}}},
+          {"optimizer",
+           {{"kind", to_string(o.optimizer.kind)},
+            {"learning_rate", o.optimizer.learning_rate},
+            {"momentum", o.optimizer.momentum},
+            {"beta1", o.optimizer.beta1},
+            {"beta2", o.optimizer.beta2},
+            {"epsilon", o.optimizer.epsilon}}},
+          {"seed", o.seed}};
+}
+
+/// Options from evolution_options_to_json(); ModelFileError naming the field at fault.
+inline EvolutionOptions evolution_options_from_json(const nlohmann::json& json, const detail::JsonPlace& at) {
+  using detail::read_field;
+  EvolutionOptions o;
+  o.population = read_field<std::size_t>(json, at, "population");
+  o.steps_per_generation = read_field<std::size_t>(json, at, "steps_per_generation");
+  o.morph_every = read_field<std::size_t>(json, at, "morph_every");
+  o.initial_hidden = read_field<std::size_t>(json, at, "initial_hidden");
+  o.max_edges = read_field<std::size_t>(json, at, "max_edges");
+  o.topology = detail::options_from_json(detail::json_member(json, at, "topology"), at.key("topology"));
+  const nlohmann::json& mutation = detail::json_member(json, at, "mutation");
+  const detail::JsonPlace mutation_at = at.key("mutation");
+  o.mutation.node_rate = read_field<double>(mutation, mutation_at, "node_rate");
+  o.mutation.edge_rate = read_field<double>(mutation, mutation_at, "edge_rate");
+  o.mutation.prune_rate = read_field<double>(mutation, mutation_at, "prune_rate");
+  o.mutation.prune_policy = detail::edge_removal_from_json(mutation, mutation_at);
+  const nlohmann::json& selection = detail::json_member(json, at, "selection");
+  o.selection.method = detail::selection_from_json(selection, at.key("selection"));
+  o.selection.size_bonus = read_field<double>(selection, at.key("selection"), "size_bonus");
+  const nlohmann::json& optimizer = detail::json_member(json, at, "optimizer");
+  const detail::JsonPlace optimizer_at = at.key("optimizer");
+  o.optimizer.kind = detail::optimizer_kind_from_json(optimizer, optimizer_at);
+  o.optimizer.learning_rate = read_field<double>(optimizer, optimizer_at, "learning_rate");
+  o.optimizer.momentum = read_field<double>(optimizer, optimizer_at, "momentum");
+  o.optimizer.beta1 = read_field<double>(optimizer, optimizer_at, "beta1");
+  o.optimizer.beta2 = read_field<double>(optimizer, optimizer_at, "beta2");
+  o.optimizer.epsilon = read_field<double>(optimizer, optimizer_at, "epsilon");
+  o.seed = read_field<std::uint64_t>(json, at, "seed");
+  try {
+    check_evolution_options(o);
+  } catch (const std::invalid_argument& e) {
+    at.fail(e.what());
+  }
+  return o;
+}
+
+namespace detail {
+
+template <class T>
+nlohmann::json optimizer_to_json(const Optimizer<T>& optimizer, const Topology<T>& net) {
+  Optimizer<T> copy = optimizer;  // state() first brings the copy's slots up to date
+  nlohmann::json state = nlohmann::json::array();
+  for (const auto& [id, s] : copy.state(net)) {
+    state.push_back({id, static_cast<double>(s.first), static_cast<double>(s.second),
+                     static_cast<double>(s.beta1_power), static_cast<double>(s.beta2_power)});
+  }
+  return {{"steps", copy.steps()}, {"state", std::move(state)}};
+}
+
+template <class T>
+Optimizer<T> optimizer_from_json(const nlohmann::json& json, const JsonPlace& at,
+                                 const OptimizerOptions& options, const Topology<T>& net) {
+  const auto steps = read_field<std::uint64_t>(json, at, "steps");
+  const nlohmann::json& entries = read_array(json, at, "state");
+  const JsonPlace entries_at = at.key("state");
+  std::vector<std::pair<ParamId, ParameterState<T>>> saved;
+  saved.reserve(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const nlohmann::json& e = entries[i];
+    const JsonPlace e_at = entries_at.index(i);
+    if (!e.is_array() || e.size() != 5 || !e[0].is_number_unsigned() ||
+        !std::all_of(e.begin() + 1, e.end(), [](const nlohmann::json& v) { return v.is_number(); })) {
+      e_at.fail("expected [parameter id, first, second, beta1_power, beta2_power], found " +
+                describe_json(e));
+    }
+    ParameterState<T> s;
+    T* fields[] = {&s.first, &s.second, &s.beta1_power, &s.beta2_power};
+    for (std::size_t f = 0; f < 4; ++f) {
+      const double value = e[f + 1].get<double>();
+      if (!std::isfinite(value)) e_at.fail("holds a non-finite number");
+      *fields[f] = static_cast<T>(value);
+    }
+    saved.emplace_back(e[0].get<ParamId>(), s);
+  }
+  Optimizer<T> optimizer(options);
+  optimizer.set_state(net, saved, steps);
+  return optimizer;
+}
+
+/// The body of a checkpoint, checked completely; ModelFileError naming the field at fault.
+template <class T, int N>
+Checkpoint<T, N> checkpoint_from_json(const nlohmann::json& body, const std::filesystem::path& file) {
+  const JsonPlace at(file, "body");
+  const auto scalar = read_field<std::string>(body, at, "scalar");
+  if (scalar != scalar_name<T>()) {
+    at.key("scalar").fail("the checkpoint holds " + scalar + " networks, this program evolves " +
+                          std::string(scalar_name<T>()) + " ones");
+  }
+  const auto batch = read_field<std::size_t>(body, at, "batch");
+  if (batch != static_cast<std::size_t>(N)) {
+    at.key("batch").fail("the run used batch size " + std::to_string(batch) + "; resume it with --batch " +
+                         std::to_string(batch));
+  }
+  const EvolutionOptions options = evolution_options_from_json(json_member(body, at, "options"), at.key("options"));
+  PopulationState<T, N> state;
+  state.generation = read_field<std::size_t>(body, at, "generation");
+  state.next_member_id = read_field<std::uint64_t>(body, at, "next_member_id");
+  state.batch_rng = rng_from_json(body, at, "batch_rng");
+  const nlohmann::json& history = read_array(body, at, "history");
+  for (std::size_t i = 0; i < history.size(); ++i) {
+    state.history.push_back(history_from_json(history[i], at.key("history").index(i)));
+  }
+  const nlohmann::json& members = read_array(body, at, "members");
+  const JsonPlace members_at = at.key("members");
+  if (members.empty()) members_at.fail("a population needs at least one member");
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const nlohmann::json& m = members[i];
+    const JsonPlace m_at = members_at.index(i);
+    const std::string where = m_at.where() + ".topology";
+    Network<T, N> net(topology_from_json<T>(json_member(m, m_at, "topology"), file, where));
+    if (options.max_edges != 0 && net.edge_count() > options.max_edges) {
+      m_at.fail("has " + std::to_string(net.edge_count()) + " edges, above the run's cap of " +
+                std::to_string(options.max_edges));
+    }
+    Optimizer<T> optimizer =
+        optimizer_from_json<T>(json_member(m, m_at, "optimizer"), m_at.key("optimizer"), options.optimizer, net);
+    Member<T, N> member{read_field<std::uint64_t>(m, m_at, "id"),
+                        read_field<std::uint64_t>(m, m_at, "parent"),
+                        read_field<std::size_t>(m, m_at, "born"),
+                        read_field<std::size_t>(m, m_at, "mutations"),
+                        std::move(net),
+                        std::move(optimizer),
+                        rng_from_json(m, m_at, "rng")};
+    member.accuracy = read_field<double>(m, m_at, "accuracy");
+    member.train_loss = read_field<double>(m, m_at, "train_loss");
+    if (member.id == 0 || member.id >= state.next_member_id) {
+      m_at.key("id").fail("member ids run from 1 to next_member_id - 1, found " + std::to_string(member.id));
+    }
+    state.members.push_back(std::move(member));
+  }
+  nlohmann::json extra = json_member(body, at, "extra");
+  if (!extra.is_object()) at.key("extra").fail("expected an object, found " + describe_json(extra));
+  return {Population<T, N>(options, std::move(state)), std::move(extra), file, {}};
+}
+
+/// The body text of a checkpoint after its header, size and checksum check out; throws
+/// CheckpointError otherwise.
+inline std::string_view checked_checkpoint_body(std::string_view text, const std::filesystem::path& file) {
+  if (text.empty()) {
+    throw CheckpointError(file, "is empty (the run stopped before the file was complete?)");
+  }
+  const std::string prefix = "{\"format\":\"" + std::string(checkpoint_format) + "\",\"version\":";
+  if (!text.starts_with(prefix)) {
+    throw CheckpointError(file, "is not a chaosnet evolution checkpoint (it does not begin with " + prefix +
+                                    "...); the file is damaged or is something else");
+  }
+  std::uint64_t version = 0, bytes = 0;
+  const char* p = text.data() + prefix.size();
+  const char* end = text.data() + text.size();
+  auto number = [&](std::uint64_t& value, std::string_view after) {
+    const auto r = std::from_chars(p, end, value);
+    if (r.ec != std::errc() || !std::string_view(r.ptr, static_cast<std::size_t>(end - r.ptr)).starts_with(after)) {
+      throw CheckpointError(file, "has a damaged header (the text before \"body\")");
+    }
+    p = r.ptr + after.size();
+  };
+  number(version, ",\"bytes\":");
+  if (version != checkpoint_format_version) {
+    throw CheckpointError(file, "is checkpoint format version " + std::to_string(version) + "; this chaosnet (" +
+                                    CHAOSNET_VERSION + ") reads version " +
+                                    std::to_string(checkpoint_format_version) + " only");
+  }
+  number(bytes, ",\"fnv1a64\":\"");
+  const std::string_view rest(p, static_cast<std::size_t>(end - p));
+  constexpr std::string_view body_key = "\",\"body\":";
+  if (rest.size() < 16 + body_key.size() || rest.substr(16, body_key.size()) != body_key) {
+    throw CheckpointError(file, "has a damaged header (the text before \"body\")");
+  }
+  const std::string_view checksum = rest.substr(0, 16);
+  const std::string_view tail = rest.substr(16 + body_key.size());
+  constexpr std::string_view closing = "}\n";
+  if (tail.size() < bytes + closing.size()) {
+    throw CheckpointError(file, "is truncated: it holds " + std::to_string(text.size()) +
+                                    " bytes, too few for its " + std::to_string(bytes) +
+                                    "-byte body (the writer was interrupted or the copy is incomplete)");
+  }
+  if (tail.size() != bytes + closing.size() || tail.substr(bytes) != closing) {
+    throw CheckpointError(file, "is damaged: its body is not the " + std::to_string(bytes) +
+                                    " bytes its header announces");
+  }
+  const std::string_view body = tail.substr(0, bytes);
+  if (hex64(fnv1a64(body)) != checksum) {
+    throw CheckpointError(file, "is damaged: its contents do not match their checksum");
+  }
+  return body;
+}
+
+/// The whole text of a file, or nullopt if it does not exist; CheckpointError if unreadable.
+inline std::optional<std::string> read_checkpoint_text(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return std::nullopt;
+  if (std::filesystem::is_directory(file, ec)) throw CheckpointError(file, "is a directory, not a checkpoint");
+  try {
+    return read_model_file(file);
+  } catch (const FileError& e) {
+    throw CheckpointError(file, e.problem());
+  }
+}
+
+}  // namespace detail
+
+/// The checkpoint file text of `population`, with the caller's `extra` object (settings, wall
+/// time, ...). Throws std::invalid_argument if a parameter is not finite or extra is not an
+/// object.
+template <class T, int N>
+std::string checkpoint_to_string(const Population<T, N>& population,
+                                 const nlohmann::json& extra = nlohmann::json::object()) {
+  if (!extra.is_object()) throw std::invalid_argument("checkpoint extra data must be a JSON object");
+  const auto& state = population.state();
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& s : state.history) history.push_back(detail::history_to_json(s));
+  nlohmann::json members = nlohmann::json::array();
+  for (const auto& m : state.members) {
+    members.push_back({{"id", m.id},
+                       {"parent", m.parent},
+                       {"born", m.born},
+                       {"mutations", m.mutations},
+                       {"accuracy", m.accuracy},
+                       {"train_loss", m.train_loss},
+                       {"rng", detail::rng_to_text(m.rng)},
+                       {"topology", topology_to_json(static_cast<const Topology<T>&>(m.network))},
+                       {"optimizer", detail::optimizer_to_json(m.optimizer, m.network)}});
+  }
+  const nlohmann::json body = {{"generator", "chaosnet " CHAOSNET_VERSION},
+                               {"scalar", detail::scalar_name<T>()},
+                               {"batch", N},
+                               {"options", evolution_options_to_json(population.options())},
+                               {"generation", state.generation},
+                               {"next_member_id", state.next_member_id},
+                               {"batch_rng", detail::rng_to_text(state.batch_rng)},
+                               {"history", std::move(history)},
+                               {"members", std::move(members)},
+                               {"extra", extra}};
+  const std::string text = body.dump();
+  return "{\"format\":\"" + std::string(checkpoint_format) + "\",\"version\":" +
+         std::to_string(checkpoint_format_version) + ",\"bytes\":" + std::to_string(text.size()) +
+         ",\"fnv1a64\":\"" + detail::hex64(detail::fnv1a64(text)) + "\",\"body\":" + text + "}\n";
+}
+
+/// A checkpoint from its file text; `file` names it in errors. Throws CheckpointError
+/// "<file>: <problem>" for an empty, truncated, damaged or inconsistent checkpoint, one of
+/// another format version, scalar type or batch size.
+template <class T, int N>
+Checkpoint<T, N> checkpoint_from_string(std::string_view text, const std::filesystem::path& file) {
+  const std::string_view body = detail::checked_checkpoint_body(text, file);
+  try {
+    return detail::checkpoint_from_json<T, N>(detail::parse_model_text(body, file), file);
+  } catch (const FileError& e) {
+    throw CheckpointError(file, e.problem());
+  } catch (const std::invalid_argument& e) {
+    throw CheckpointError(file, std::string("is inconsistent: ") + e.what());
+  }
+}
+
+/// Save `population` in `dir` (created if needed): the newest checkpoint, if sound, becomes
+/// checkpoint.prev.json (a damaged one is moved to checkpoint.bad.json instead, so the last
+/// good checkpoint is never replaced by garbage), then checkpoint.json is written atomically.
+/// A crash at any point leaves a complete checkpoint to resume from. Throws CheckpointError.
+template <class T, int N>
+void save_checkpoint(const std::filesystem::path& dir, const Population<T, N>& population,
+                     const nlohmann::json& extra = nlohmann::json::object()) {
+  const CheckpointFiles files = checkpoint_files(dir);
+  std::string text;
+  try {
+    text = checkpoint_to_string(population, extra);
+  } catch (const std::invalid_argument& e) {
+    throw CheckpointError(files.current, e.what());
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw CheckpointError(dir, "cannot be created (" + ec.message() + ")");
+  bool sound = false;
+  std::optional<std::string> newest;
+  try {
+    newest = detail::read_checkpoint_text(files.current);
+    if (newest) {
+      detail::checked_checkpoint_body(*newest, files.current);
+      sound = true;
+    }
+  } catch (const CheckpointError&) {
+    sound = false;
+  }
+  if (newest) {
+    std::filesystem::rename(files.current, sound ? files.previous : files.bad, ec);
+    if (ec) throw CheckpointError(files.current, "cannot be renamed (" + ec.message() + ")");
+  }
+  try {
+    write_file_atomically(files.current, text);
+  } catch (const FileError& e) {
+    throw CheckpointError(e.path(), e.problem());
+  }
+}
+
+namespace detail {
+
+/// The text of the newest checkpoint of `dir` whose header, size and checksum check out.
+struct SoundCheckpoint {
+  std::string text;
+  std::filesystem::path file;
+  std::string warning;  ///< why checkpoint.json was passed over, if it was
+};
+
+inline SoundCheckpoint find_sound_checkpoint(const std::filesystem::path& dir) {
+  const CheckpointFiles files = checkpoint_files(dir);
+  std::string problem;  // what is wrong with checkpoint.json
+  try {
+    if (auto text = read_checkpoint_text(files.current)) {
+      checked_checkpoint_body(*text, files.current);
+      return {std::move(*text), files.current, {}};
+    }
+    problem = "does not exist";
+  } catch (const CheckpointError& e) {
+    problem = e.problem();
+  }
+  try {
+    if (auto text = read_checkpoint_text(files.previous)) {
+      checked_checkpoint_body(*text, files.previous);
+      return {std::move(*text), files.previous,
+              files.current.string() + ": " + problem + "; resuming from the previous checkpoint " +
+                  files.previous.string()};
+    }
+  } catch (const CheckpointError& e) {
+    throw CheckpointError(files.current,
+                          problem + ", and the previous checkpoint is unusable too (" + e.what() + ")");
+  }
+  if (problem == "does not exist") {
+    throw CheckpointError(dir, "holds no checkpoint to resume from (no checkpoint.json or checkpoint.prev.json)");
+  }
+  throw CheckpointError(files.current, problem + ", and there is no previous checkpoint to fall back to");
+}
+
+}  // namespace detail
+
+/// Load the newest sound checkpoint of `dir`: checkpoint.json, or, if that is missing, cut
+/// short or damaged, checkpoint.prev.json, with `warning` saying why. Throws CheckpointError
+/// naming the files and their problems when neither can be used.
+template <class T, int N>
+Checkpoint<T, N> load_checkpoint(const std::filesystem::path& dir) {
+  detail::SoundCheckpoint found = detail::find_sound_checkpoint(dir);
+  Checkpoint<T, N> loaded = checkpoint_from_string<T, N>(found.text, found.file);
+  loaded.warning = std::move(found.warning);
+  return loaded;
+}
+
+/// The batch size (the Network's N) of the run whose checkpoint load_checkpoint() would load,
+/// which a program needs before it can choose the type to load it as.
+inline std::size_t checkpoint_batch_size(const std::filesystem::path& dir) {
+  const detail::SoundCheckpoint found = detail::find_sound_checkpoint(dir);
+  try {
+    const nlohmann::json body =
+        detail::parse_model_text(detail::checked_checkpoint_body(found.text, found.file), found.file);
+    return detail::read_field<std::size_t>(body, detail::JsonPlace(found.file, "body"), "batch");
+  } catch (const FileError& e) {
+    throw CheckpointError(found.file, e.problem());
+  }
+}
+
+}  // namespace chaosnet

@@ -1,0 +1,100 @@
+#pragma once
+
+// Structural mutation of one network as seed v0.2 did it (grow, then prune), with a hard cap on
+// the edge count that holds after every mutation.
+
+#include <chaosnet/detail/random.hpp>
+#include <chaosnet/graph/node.hpp>
+#include <chaosnet/graph/topology.hpp>
+
+#include <cmath>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace chaosnet {
+
+/// How one mutation changes a network. Each rate is the upper end of a uniform draw made anew
+/// for every mutation, so a population explores small and large steps (seed v0.2).
+struct MutationOptions {
+  /// Grow: add ⌊nodes · p_n⌋ Normal nodes, p_n ~ U[0, node_rate), nodes counting inputs and
+  /// leaves too (the seed's len(nodes)). Each new node gets the topology's new_node_edges_in
+  /// and new_node_edges_out random edges.
+  double node_rate = 0.1;
+  /// Grow: then add ⌊edges · p_c⌋ random edges, p_c ~ U[0, edge_rate).
+  double edge_rate = 0.1;
+  /// Prune: remove ⌊edges · p_r⌋ edges, p_r ~ U[0, prune_rate), then every dead node.
+  double prune_rate = 0.3;
+  /// Which edges pruning removes. The seed's weighting (w² + 1) was nearly uniform: random.
+  EdgeRemoval prune_policy = EdgeRemoval::random;
+};
+
+/// What one mutation did.
+struct MutationReport {
+  std::size_t nodes_added = 0;
+  std::size_t edges_added = 0;   ///< by add_nodes() and add_random_edges()
+  std::size_t edges_pruned = 0;  ///< by the prune step (dead nodes' edges not included)
+  std::size_t nodes_removed = 0; ///< dead nodes, with the prune step and the cap
+  std::size_t edges_capped = 0;  ///< removed to get under the cap, dead nodes' edges included
+};
+
+/// Throws std::invalid_argument unless every rate is finite and in [0, 1].
+inline void check_mutation_options(const MutationOptions& options) {
+  auto check = [](double rate, std::string_view name) {
+    if (!(rate >= 0 && rate <= 1)) {
+      throw std::invalid_argument("chaosnet::MutationOptions: " + std::string(name) +
+                                  " must lie in [0, 1], got " + std::to_string(rate));
+    }
+  };
+  check(options.node_rate, "node_rate");
+  check(options.edge_rate, "edge_rate");
+  check(options.prune_rate, "prune_rate");
+}
+
+inline std::string_view to_string(EdgeRemoval policy) {
+  return policy == EdgeRemoval::random ? "random" : "smallest";
+}
+
+/// Remove the smallest-|w| edges, and then the nodes left dead, until `net` has at most
+/// `max_edges` edges (0 means no cap). Returns how many edges went. Draws nothing from `rng`.
+template <class T>
+std::size_t enforce_edge_cap(Topology<T>& net, std::size_t max_edges, Rng& rng,
+                             std::size_t* nodes_removed = nullptr) {
+  if (max_edges == 0) return 0;
+  const std::size_t before = net.edge_count();
+  // One pass suffices (removing dead nodes only removes more edges); the loop states the goal.
+  while (net.edge_count() > max_edges) {
+    net.remove_edges(net.edge_count() - max_edges, EdgeRemoval::smallest_magnitude, rng);
+    const std::size_t dead = net.remove_dead_nodes();
+    if (nodes_removed != nullptr) *nodes_removed += dead;
+  }
+  return before - net.edge_count();
+}
+
+/// One seed v0.2 mutation of `net`: grow (nodes, then random edges), prune (edges, then dead
+/// nodes), then enforce the cap of `max_edges` edges (0: none). All randomness comes from `rng`.
+template <class T>
+MutationReport mutate(Topology<T>& net, const MutationOptions& options, Rng& rng,
+                      std::size_t max_edges = 0) {
+  check_mutation_options(options);
+  auto amount = [&](std::size_t base, double rate) {
+    const double p = detail::uniform_real(rng, 0.0, rate);
+    return static_cast<std::size_t>(std::floor(static_cast<double>(base) * p));
+  };
+  MutationReport report;
+  const std::size_t edges_before = net.edge_count();
+  report.nodes_added = amount(net.node_count(), options.node_rate);
+  if (report.nodes_added > 0) net.add_nodes(NodeKind::normal, report.nodes_added, rng);
+  const std::size_t random_edges = amount(net.edge_count(), options.edge_rate);
+  net.add_random_edges(random_edges, rng);
+  report.edges_added = net.edge_count() - edges_before;
+
+  report.edges_pruned = net.remove_edges(amount(net.edge_count(), options.prune_rate),
+                                         options.prune_policy, rng);
+  report.nodes_removed = net.remove_dead_nodes();
+  report.edges_capped = enforce_edge_cap(net, max_edges, rng, &report.nodes_removed);
+  return report;
+}
+
+}  // namespace chaosnet

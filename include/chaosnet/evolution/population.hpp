@@ -1,0 +1,393 @@
+#pragma once
+
+// A population of networks trained by gradient descent between structural mutations (seed
+// v0.2, done honestly). One generation: every member trains the same batches, then is scored on
+// the validation split; every morph_every generations each parent first gets a mutated clone
+// that keeps its trained weights and optimizer state (Lamarckian), and selection keeps
+// `population` of parents and children. Members train in parallel, one per thread; each member
+// has its own random stream and the batches come from the population's, so a seed gives the
+// same population whatever the thread count.
+
+#include <chaosnet/data/batch_sampler.hpp>
+#include <chaosnet/data/dataset.hpp>
+#include <chaosnet/detail/random.hpp>
+#include <chaosnet/evolution/mutation.hpp>
+#include <chaosnet/evolution/selection.hpp>
+#include <chaosnet/evolution/worker_pool.hpp>
+#include <chaosnet/graph/network.hpp>
+#include <chaosnet/train/evaluate.hpp>
+#include <chaosnet/train/optimizer.hpp>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <numeric>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace chaosnet {
+
+/// Everything that defines an evolution run (checkpoints store it, and a resumed run uses it).
+struct EvolutionOptions {
+  std::size_t population = 10;             ///< members kept by each selection
+  std::size_t steps_per_generation = 500;  ///< training batches per member and generation
+  std::size_t morph_every = 10;            ///< clone and mutate in every this-many-th generation
+  std::size_t initial_hidden = 0;          ///< Normal nodes added to each starting network
+  std::size_t max_edges = 0;               ///< no member ever has more edges; 0: no cap
+  TopologyOptions topology;                ///< starting networks, and the edges of new nodes
+  MutationOptions mutation;
+  SelectionOptions selection;
+  OptimizerOptions optimizer;
+  std::uint64_t seed = 1;
+};
+
+/// Throws std::invalid_argument, naming the setting, for options no run can use.
+inline void check_evolution_options(const EvolutionOptions& options) {
+  auto fail = [](const std::string& what) {
+    throw std::invalid_argument("chaosnet::EvolutionOptions: " + what);
+  };
+  if (options.population < 2) {
+    fail("population must be at least 2, got " + std::to_string(options.population));
+  }
+  if (options.steps_per_generation == 0) fail("steps_per_generation must be at least 1");
+  if (options.morph_every == 0) fail("morph_every must be at least 1");
+  if (!(options.selection.size_bonus >= 0) || !std::isfinite(options.selection.size_bonus)) {
+    fail("selection.size_bonus must be finite and not negative");
+  }
+  check_mutation_options(options.mutation);
+  Optimizer<float> check(options.optimizer);  // validates the learning rate
+}
+
+/// One network of the population with its training state and lineage.
+template <class T, int N>
+struct Member {
+  std::uint64_t id = 0;       ///< unique within the run, never reused
+  std::uint64_t parent = 0;   ///< the id it was cloned from; 0 for a founding member
+  std::size_t born = 0;       ///< the generation that created it (0: founding)
+  std::size_t mutations = 0;  ///< mutations along its lineage
+  Network<T, N> network;
+  Optimizer<T> optimizer;
+  Rng rng;                    ///< its own stream: mutations draw from it
+  double accuracy = 0;        ///< validation accuracy at its last evaluation
+  double train_loss = 0;      ///< mean loss of its last generation's training
+  bool diverged = false;      ///< its last training hit a non-finite loss
+
+  [[nodiscard]] Fitness fitness() const { return {accuracy, network.edge_count()}; }
+};
+
+/// What one generation did, for logs and plots.
+struct GenerationStats {
+  std::size_t generation = 0;  ///< 1-based
+  bool morphed = false;        ///< children were made and selected this generation
+  std::uint64_t best_id = 0;   ///< the most accurate member (validation) after selection
+  double best_accuracy = 0;
+  std::size_t best_edges = 0;
+  std::size_t best_parameters = 0;
+  std::size_t front_size = 0;  ///< members on the Pareto front (accuracy ↑, edges ↓)
+  double mean_accuracy = 0;
+  std::size_t min_edges = 0;
+  std::size_t max_edges = 0;
+  double mean_edges = 0;
+  std::size_t trained = 0;   ///< members trained (parents and children)
+  std::size_t diverged = 0;  ///< members dropped for a non-finite loss
+  double seconds = 0;        ///< wall time of this generation
+  double elapsed_s = 0;      ///< wall time of the run at its end, all sessions (time stopped not counted)
+};
+
+/// The complete state of a population between generations: what a checkpoint stores.
+template <class T, int N>
+struct PopulationState {
+  std::vector<Member<T, N>> members;
+  Rng batch_rng;                     ///< draws every generation's batches
+  std::size_t generation = 0;        ///< generations completed
+  std::uint64_t next_member_id = 1;
+  std::vector<GenerationStats> history;
+};
+
+template <class T, int N>
+class Population {
+ public:
+  /// `options.population` founding members, each Network(inputs, outputs) as the topology
+  /// options say (seed v0.2: ~100 input→leaf edges) plus options.initial_hidden Normal nodes,
+  /// capped at options.max_edges.
+  Population(EvolutionOptions options, std::size_t inputs, std::size_t outputs)
+      : options_(std::move(options)) {
+    check_evolution_options(options_);
+    state_.batch_rng = detail::derive_rng(options_.seed, 0, 1);  // member ids start at 1
+    for (std::size_t i = 0; i < options_.population; ++i) {
+      const std::uint64_t id = state_.next_member_id++;
+      Rng rng = detail::derive_rng(options_.seed, id);
+      Network<T, N> net(inputs, outputs, rng, options_.topology);
+      if (options_.initial_hidden > 0) net.add_nodes(NodeKind::normal, options_.initial_hidden, rng);
+      enforce_edge_cap(net, options_.max_edges, rng);
+      state_.members.push_back(
+          Member<T, N>{id, 0, 0, 0, std::move(net), Optimizer<T>(options_.optimizer), std::move(rng)});
+    }
+  }
+
+  /// A population from a saved state (see checkpoint.hpp).
+  Population(EvolutionOptions options, PopulationState<T, N> state)
+      : options_(std::move(options)), state_(std::move(state)) {
+    check_evolution_options(options_);
+    if (state_.members.empty()) throw std::invalid_argument("chaosnet::Population: no members");
+  }
+
+  /// Run one generation: draw the batches, clone and mutate if it is a morph generation, train
+  /// every member on the batches in parallel over `pool`, score each on `validation`, select.
+  /// `validation` is the validation split (or a fixed part of it), never the test set.
+  const GenerationStats& evolve(const Dataset& train, const Dataset& validation, WorkerPool& pool) {
+    check_fits(state_.members.front().network, train, "training");
+    check_fits(state_.members.front().network, validation, "validation");
+    if (validation.empty()) throw std::invalid_argument("chaosnet::Population: empty validation set");
+    const auto start = std::chrono::steady_clock::now();
+    const std::size_t generation = state_.generation + 1;
+    const bool morph = generation % options_.morph_every == 0;
+    const std::vector<std::uint32_t> batches = draw_batches(train.size());
+
+    std::vector<Member<T, N>> candidates = std::move(state_.members);
+    const std::size_t parents = candidates.size();
+    if (morph) {
+      for (std::size_t i = 0; i < parents; ++i) candidates.push_back(make_child(candidates[i], generation));
+    }
+    // Largest first so that one big member does not finish last; the order changes nothing else.
+    std::vector<std::size_t> order(candidates.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return candidates[a].network.edge_count() > candidates[b].network.edge_count();
+    });
+    pool.run(order.size(), [&](std::size_t k) {
+      Member<T, N>& m = candidates[order[k]];
+      if (order[k] >= parents) mutate(m.network, options_.mutation, m.rng, options_.max_edges);
+      train_member(m, batches, train);
+      m.accuracy = m.diverged ? 0.0 : evaluate_accuracy(m.network, validation);
+    });
+
+    GenerationStats stats;
+    stats.generation = generation;
+    stats.morphed = morph;
+    stats.trained = candidates.size();
+    state_.members = select(candidates, parents, morph, stats.diverged);
+    if (state_.members.empty()) {
+      throw std::runtime_error("every member of the population diverged (non-finite loss) in generation " +
+                               std::to_string(generation) + "; use a smaller learning rate");
+    }
+    state_.generation = generation;
+    summarize(stats);
+    const auto end = std::chrono::steady_clock::now();
+    stats.seconds = std::chrono::duration<double>(end - start).count();
+    stats.elapsed_s = elapsed_s();
+    session_mark_ = end;
+    state_.history.push_back(stats);
+    return state_.history.back();
+  }
+
+  [[nodiscard]] const EvolutionOptions& options() const { return options_; }
+  [[nodiscard]] const PopulationState<T, N>& state() const { return state_; }
+  [[nodiscard]] std::span<const Member<T, N>> members() const { return state_.members; }
+  [[nodiscard]] std::size_t generation() const { return state_.generation; }
+  [[nodiscard]] std::span<const GenerationStats> history() const { return state_.history; }
+  /// Wall time of the run so far: the elapsed_s of the last generation plus the time since it
+  /// ended (or since this object was made, in a new session).
+  [[nodiscard]] double elapsed_s() const {
+    const double before = state_.history.empty() ? 0.0 : state_.history.back().elapsed_s;
+    return before + std::chrono::duration<double>(std::chrono::steady_clock::now() - session_mark_).count();
+  }
+
+  /// Every member's fitness, in member order.
+  [[nodiscard]] std::vector<Fitness> fitness() const {
+    std::vector<Fitness> f;
+    for (const auto& m : state_.members) f.push_back(m.fitness());
+    return f;
+  }
+  /// The index of the most accurate member within the cap (fewer edges, then member order,
+  /// break ties).
+  [[nodiscard]] std::size_t best_index() const {
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < state_.members.size(); ++i) {
+      const Fitness a = state_.members[i].fitness(), b = state_.members[best].fitness();
+      if (a.accuracy > b.accuracy || (a.accuracy == b.accuracy && a.edges < b.edges)) best = i;
+    }
+    return best;
+  }
+  /// Indices of the members on the Pareto front (accuracy ↑, edges ↓), fewest edges first.
+  [[nodiscard]] std::vector<std::size_t> front() const {
+    return pareto_front(fitness(), options_.max_edges);
+  }
+
+ private:
+  /// steps_per_generation × N sample indices, from a sampler shuffled afresh each generation
+  /// with the population's stream: no sample repeats within a generation while they last.
+  std::vector<std::uint32_t> draw_batches(std::size_t train_size) {
+    BatchSampler sampler(train_size, static_cast<std::size_t>(N));
+    std::vector<std::uint32_t> indices;
+    indices.reserve(options_.steps_per_generation * static_cast<std::size_t>(N));
+    for (std::size_t s = 0; s < options_.steps_per_generation; ++s) {
+      const auto batch = sampler.next(state_.batch_rng);
+      indices.insert(indices.end(), batch.begin(), batch.end());
+    }
+    return indices;
+  }
+
+  Member<T, N> make_child(const Member<T, N>& parent, std::size_t generation) {
+    const std::uint64_t id = state_.next_member_id++;
+    return Member<T, N>{id,
+                        parent.id,
+                        generation,
+                        parent.mutations + 1,
+                        parent.network,
+                        parent.optimizer,
+                        detail::derive_rng(options_.seed, id)};
+  }
+
+  void train_member(Member<T, N>& m, std::span<const std::uint32_t> batches, const Dataset& train) const {
+    std::array<const float*, static_cast<std::size_t>(N)> rows{};
+    std::array<int, static_cast<std::size_t>(N)> labels{};
+    double loss_sum = 0;
+    m.diverged = false;
+    const std::size_t steps = batches.size() / static_cast<std::size_t>(N);
+    for (std::size_t s = 0; s < steps; ++s) {
+      for (std::size_t k = 0; k < rows.size(); ++k) {
+        const std::uint32_t index = batches[s * rows.size() + k];
+        rows[k] = train.image(index).data();
+        labels[k] = train.label(index);
+      }
+      const T loss = m.network.compute_gradients({rows, labels});
+      if (!std::isfinite(loss)) {
+        m.diverged = true;
+        break;
+      }
+      loss_sum += static_cast<double>(loss);
+      m.optimizer.step(m.network, m.network.gradients());
+    }
+    m.train_loss = loss_sum / static_cast<double>(steps);
+  }
+
+  /// The survivors, best first: seed or Pareto selection among the members that did not
+  /// diverge and are within the cap. Without a morph, everyone eligible stays, re-ordered.
+  std::vector<Member<T, N>> select(std::vector<Member<T, N>>& candidates, std::size_t parents,
+                                   bool morph, std::size_t& diverged) const {
+    std::vector<std::size_t> eligible;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (candidates[i].diverged) {
+        ++diverged;
+      } else if (within_cap(candidates[i].fitness(), options_.max_edges)) {
+        eligible.push_back(i);
+      }
+    }
+    auto fitness_of = [&](std::span<const std::size_t> which) {
+      std::vector<Fitness> f;
+      for (const std::size_t i : which) f.push_back(candidates[i].fitness());
+      return f;
+    };
+    std::vector<std::size_t> chosen;
+    const std::size_t keep = morph ? options_.population : eligible.size();
+    if (options_.selection.method == SelectionMethod::pareto) {
+      for (const std::size_t k : select_pareto(fitness_of(eligible), keep)) chosen.push_back(eligible[k]);
+    } else {
+      const auto split = std::partition_point(eligible.begin(), eligible.end(),
+                                              [&](std::size_t i) { return i < parents; });
+      const std::vector<std::size_t> old(eligible.begin(), split), young(split, eligible.end());
+      const std::size_t keep_parents = morph ? (keep + 1) / 2 : old.size();
+      const SeedSurvivors s = select_seed(fitness_of(old), fitness_of(young), keep_parents,
+                                          keep - std::min(keep, keep_parents),
+                                          options_.selection.size_bonus);
+      for (const std::size_t k : s.parents) chosen.push_back(old[k]);
+      for (const std::size_t k : s.children) chosen.push_back(young[k]);
+    }
+    std::vector<Member<T, N>> survivors;
+    survivors.reserve(chosen.size());
+    for (const std::size_t i : chosen) survivors.push_back(std::move(candidates[i]));
+    return survivors;
+  }
+
+  void summarize(GenerationStats& stats) const {
+    const auto& members = state_.members;
+    const Member<T, N>& best = members[best_index()];
+    stats.best_id = best.id;
+    stats.best_accuracy = best.accuracy;
+    stats.best_edges = best.network.edge_count();
+    stats.best_parameters = best.network.parameter_count();
+    stats.front_size = front().size();
+    stats.min_edges = best.network.edge_count();
+    stats.max_edges = 0;
+    for (const auto& m : members) {
+      stats.mean_accuracy += m.accuracy / static_cast<double>(members.size());
+      stats.mean_edges += static_cast<double>(m.network.edge_count()) / static_cast<double>(members.size());
+      stats.min_edges = std::min(stats.min_edges, m.network.edge_count());
+      stats.max_edges = std::max(stats.max_edges, m.network.edge_count());
+    }
+  }
+
+  EvolutionOptions options_;
+  PopulationState<T, N> state_;
+  std::chrono::steady_clock::time_point session_mark_ = std::chrono::steady_clock::now();
+};
+
+/// A 64-bit digest of everything that determines how a population continues: every member's
+/// lineage, topology, parameters (bit patterns), optimizer state and random stream, the batch
+/// stream and the counters. Equal digests mean bit-identical populations (for tests and for
+/// checking that a resumed run matches an uninterrupted one).
+template <class T, int N>
+std::uint64_t population_fingerprint(const Population<T, N>& population) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
+  auto mix = [&](std::uint64_t value) {
+    for (int byte = 0; byte < 8; ++byte) {
+      h ^= (value >> (8 * byte)) & 0xff;
+      h *= 0x100000001b3ULL;
+    }
+  };
+  auto mix_real = [&](auto value) {
+    mix(std::bit_cast<std::uint64_t>(static_cast<double>(value)));
+  };
+  const auto& state = population.state();
+  mix(state.generation);
+  mix(state.next_member_id);
+  Rng batch_rng = state.batch_rng;
+  mix(batch_rng());
+  for (const auto& m : state.members) {
+    mix(m.id);
+    mix(m.parent);
+    mix(m.born);
+    mix(m.mutations);
+    mix_real(m.accuracy);
+    Rng rng = m.rng;
+    mix(rng());
+    auto data = m.network.to_data();
+    for (const auto& n : data.nodes) {
+      mix(n.id);
+      mix(static_cast<std::uint64_t>(n.kind));
+      mix(n.bias_id);
+      mix_real(n.bias);
+    }
+    // Each node's in-edge order is an implementation detail (compaction sorts it): sort.
+    std::sort(data.edges.begin(), data.edges.end(),
+              [](const auto& a, const auto& b) { return a.id < b.id; });
+    for (const auto& e : data.edges) {
+      mix(e.from);
+      mix(e.to);
+      mix(e.id);
+      mix_real(e.weight);
+    }
+    Optimizer<T> optimizer = m.optimizer;
+    auto saved = optimizer.state(m.network);
+    std::sort(saved.begin(), saved.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    mix(optimizer.steps());
+    for (const auto& [id, s] : saved) {
+      mix(id);
+      mix_real(s.first);
+      mix_real(s.second);
+      mix_real(s.beta1_power);
+      mix_real(s.beta2_power);
+    }
+  }
+  return h;
+}
+
+}  // namespace chaosnet
