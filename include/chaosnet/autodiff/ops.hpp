@@ -49,6 +49,11 @@ struct Recorder {
   static bool is_constant(const Tape<T, N>& tape, Slot batch_slot) {
     return tape.c_.batch_kinds[batch_slot] == SlotKind::constant;
   }
+  /// Mark an op's output slot as its private scratch (see SlotKind::internal).
+  template <class T, int N>
+  static void mark_internal(Tape<T, N>& tape, Slot batch_slot) {
+    tape.c_.batch_kinds[batch_slot] = SlotKind::internal;
+  }
   template <class T, int N>
   static Slot next_batch_slot(const Tape<T, N>& tape) {
     return static_cast<Slot>(tape.c_.batch_values.size());

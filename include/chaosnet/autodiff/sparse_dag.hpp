@@ -78,6 +78,10 @@ inline void check_spec(const DagSpec& spec, std::size_t inputs, std::size_t para
 }
 }  // namespace detail
 
+/// Whether a sparse_dag recording will run backward. Inference skips the work backward needs
+/// (mish' per unit) and cannot run backward.
+enum class DagMode : std::uint8_t { training, inference };
+
 /// Record the whole DAG as one op; returns the values of the last spec.outputs units (for a
 /// network: the class logits). `parameters` holds every bias and weight the spec indexes
 /// (Tape::variables). Gradients flow to the parameters and to the inputs made with
@@ -85,7 +89,8 @@ inline void check_spec(const DagSpec& spec, std::size_t inputs, std::size_t para
 /// graph of mul, add and mish it replaces; see kernels/sparse_dag.hpp for how it runs.
 template <class T, int N>
 Tensor1DRange<T, N> sparse_dag(const DagSpec& spec, std::span<const Tensor1D<T, N>> inputs,
-                               const Tensor0DRange<T, N>& parameters) {
+                               const Tensor0DRange<T, N>& parameters,
+                               DagMode mode = DagMode::training) {
   namespace L = detail::dag_layout;
   using detail::Slot;
   detail::check_spec(spec, inputs.size(), parameters.size());
@@ -125,7 +130,8 @@ Tensor1DRange<T, N> sparse_dag(const DagSpec& spec, std::span<const Tensor1D<T, 
   std::vector<std::uint32_t> filled(out_begin.begin(), out_begin.end() - 1);
   std::vector<Slot> in_sources;
   in_sources.reserve(spec.sources.size());
-  std::vector<Slot> blob{static_cast<Slot>(units), static_cast<Slot>(spec.inputs), 0, 0};
+  std::vector<Slot> blob{static_cast<Slot>(units), static_cast<Slot>(spec.inputs), 0, 0,
+                         static_cast<Slot>(spec.outputs), mode == DagMode::training ? 1u : 0u};
   std::vector<Slot> unit_fields;
   for (std::size_t u = 0; u < units; ++u) {
     const DagUnit& unit = spec.units[u];
@@ -153,12 +159,17 @@ Tensor1DRange<T, N> sparse_dag(const DagSpec& spec, std::span<const Tensor1D<T, 
   }
   blob.insert(blob.end(), in_sources.begin(), in_sources.end());
   blob.insert(blob.end(), out_edges.begin(), out_edges.end());
-  static_assert(L::unit_size == 9 && L::input_size == 4, "keep the blob writer in step with dag_layout");
+  static_assert(L::header_size == 6 && L::unit_size == 9 && L::input_size == 4,
+                "keep the blob writer in step with dag_layout");
 
   detail::OpRecord r;
   r.a = detail::Recorder::append_operands(tape, std::span<const Slot>(blob));
   r.count = next - base;
   const Tensor1DRange<T, N> all = detail::Recorder::batches<detail::SparseDag>(tape, r);
+  for (std::size_t u = 0; u < units; ++u) {
+    if (u < first_output || pre[u] != value[u]) detail::Recorder::mark_internal(tape, pre[u]);
+    if (u < first_output) detail::Recorder::mark_internal(tape, value[u]);
+  }
   return {all[all.size() - spec.outputs], spec.outputs};
 }
 

@@ -116,11 +116,15 @@ class Tape {
     for (const detail::OpRecord& r : ops_) run<false>(r);
   }
 
-  /// Zero every gradient, of leaves and of op outputs (inputs have none to zero).
+  /// Zero every gradient, of leaves and of op outputs (inputs and op-internal scratch have none
+  /// to zero).
   void zero_grad() {
     std::fill(c_.scalar_grads.begin(), c_.scalar_grads.end(), T(0));
     for (std::size_t i = 0; i < c_.batch_grads.size(); ++i) {
-      if (c_.batch_kinds[i] != detail::SlotKind::constant) c_.batch_grads[i].setZero();
+      const detail::SlotKind kind = c_.batch_kinds[i];
+      if (kind == detail::SlotKind::variable || kind == detail::SlotKind::op_output) {
+        c_.batch_grads[i].setZero();
+      }
     }
   }
 

@@ -14,6 +14,7 @@ enum class SlotKind : std::uint8_t {
   op_output,  ///< computed by an op; recomputed by every replay
   variable,   ///< a leaf with a gradient
   constant,   ///< a leaf without a gradient (data fed to the graph)
+  internal,   ///< scratch of one op that no other op reads; that op owns its gradient
 };
 
 /// The tape's storage: index-addressed value and gradient columns, plus the operand lists of

@@ -5,7 +5,7 @@
 // packet-width samples × features in registers (the scalar gather it replaces cost about as much
 // as the whole forward pass of a 10K-edge network).
 
-#include <chaosnet/autodiff/kernels/batch_dot.hpp>
+#include <chaosnet/detail/packets.hpp>
 
 #include <Eigen/Core>
 
@@ -14,7 +14,7 @@
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wignored-attributes"  // see batch_dot.hpp
+#pragma GCC diagnostic ignored "-Wignored-attributes"  // see detail/packets.hpp
 #endif
 
 namespace chaosnet::detail {

@@ -182,7 +182,8 @@ class Network : public Topology<T> {
     inputs.reserve(this->input_count());
     for (std::size_t p = 0; p < this->input_count(); ++p) inputs.push_back(tape.input(Batch::Zero()));
     detail::gather_batch<T, N>(rows.data(), this->input_count(), tape.batch_values().data());
-    r.logits = sparse_dag<T, N>(dag_spec(), inputs, parameters);
+    r.logits = sparse_dag<T, N>(dag_spec(), inputs, parameters,
+                                labels.empty() ? DagMode::inference : DagMode::training);
     if (!labels.empty()) {
       r.targets = tape.targets(labels);
       r.loss = mean(nll(log_softmax(r.logits), r.targets));

@@ -97,7 +97,7 @@ class Topology {
     for (std::size_t i = 0; i < inputs; ++i) {
       if (!detail::bernoulli(rng, probability)) continue;
       const std::size_t leaf = inputs_ + normals_ + detail::uniform_index(rng, leaves_);
-      connect(i, leaf, T(0));
+      connect_pending(i, leaf);
     }
     initialize_new_edges(rng);
   }
@@ -314,7 +314,6 @@ class Topology {
                                   " -> " + std::to_string(to) + " already exists");
     }
     connect(s, t, weight);
-    pending_.clear();
     changed();
   }
 
@@ -584,16 +583,20 @@ class Topology {
     }
   }
 
-  /// Adds the edge between positions s < t; its weight is set later when `weight` is 0 and the
-  /// edge is recorded as pending (see initialize_new_edges).
+  /// Adds the edge between positions s < t with a given weight.
   void connect(std::size_t s, std::size_t t, T weight) {
     Node& target = nodes_[t];
     target.sources.push_back(nodes_[s].id);
     target.weights.push_back(allocate(weight));
     nodes_[s].targets.push_back(target.id);
-    pending_.push_back(target.weights.back());
-    pending_targets_.push_back(static_cast<std::uint32_t>(t));
     ++edges_;
+  }
+  /// Adds the edge between positions s < t; its weight is drawn by initialize_new_edges() at the
+  /// end of the current mutation, when the target's final fan-in is known.
+  void connect_pending(std::size_t s, std::size_t t) {
+    connect(s, t, T(0));
+    pending_.push_back(nodes_[t].weights.back());
+    pending_targets_.push_back(static_cast<std::uint32_t>(t));
   }
   void disconnect(std::size_t s, std::size_t t) {
     Node& target = nodes_[t];
@@ -626,7 +629,7 @@ class Topology {
     for (int attempt = 0; attempt < max_tries; ++attempt) {
       const std::size_t t = low + detail::uniform_index(rng, nodes_.size() - low);
       if (!has_edge(nodes_[s].id, nodes_[t].id)) {
-        connect(s, t, T(0));
+        connect_pending(s, t);
         return true;
       }
     }
@@ -639,7 +642,7 @@ class Topology {
     for (int attempt = 0; attempt < max_tries; ++attempt) {
       const std::size_t s = detail::uniform_index(rng, high);
       if (!has_edge(nodes_[s].id, nodes_[t].id)) {
-        connect(s, t, T(0));
+        connect_pending(s, t);
         return true;
       }
     }

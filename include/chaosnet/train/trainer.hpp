@@ -71,6 +71,11 @@ TrainResult train(Network<T, N>& net, Optimizer<T>& optimizer, const Dataset& tr
 
   TrainResult result;
   std::vector<T> best_parameters;
+  // Parameters known to give a finite loss, refreshed every `snapshot_every` steps: copying them
+  // every step would cost a tenth of a small network's step.
+  constexpr std::size_t snapshot_every = 100;
+  std::vector<T> last_good;
+  std::size_t last_good_step = 0, step = 0;
   std::array<const float*, static_cast<std::size_t>(N)> rows{};
   std::array<int, static_cast<std::size_t>(N)> labels{};
   for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
@@ -91,13 +96,20 @@ TrainResult train(Network<T, N>& net, Optimizer<T>& optimizer, const Dataset& tr
       }
       const T loss = net.compute_gradients({rows, labels});
       if (!std::isfinite(loss)) {
-        if (optimizer.steps() > 0) optimizer.restore_previous(net);
+        if (!last_good.empty()) std::copy(last_good.begin(), last_good.end(), net.parameter_values().begin());
         result.diverged = true;
         result.message = "the training loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
                          " in epoch " + std::to_string(epoch) + ", batch " + std::to_string(b + 1) +
-                         "; kept the last parameters that gave a finite loss (try a smaller --lr)";
+                         "; restored the parameters of step " + std::to_string(last_good_step) +
+                         ", the last snapshot known to give a finite loss (try a smaller --lr)";
         break;
       }
+      if (step % snapshot_every == 0) {
+        const auto params = net.parameter_values();
+        last_good.assign(params.begin(), params.end());
+        last_good_step = step;
+      }
+      ++step;
       loss_sum += static_cast<double>(loss);
       optimizer.step(net, net.gradients());
       on_batch((b + 1) * static_cast<std::size_t>(N), per_epoch);
