@@ -9,6 +9,8 @@
 #include <chaosnet/graph/node.hpp>
 #include <chaosnet/graph/weight_init.hpp>
 
+#include <Eigen/Core>
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -240,7 +242,7 @@ class Topology {
       n.sources = std::move(sources);
       n.weights = std::move(weights);
     }
-    std::vector<T> values;
+    ParameterVector values;
     std::vector<ParamId> ids;
     values.reserve(parameter_count());
     ids.reserve(parameter_count());
@@ -655,7 +657,11 @@ class Topology {
   std::size_t inputs_ = 0, normals_ = 0, leaves_ = 0, edges_ = 0;
   NodeId next_node_id_ = 0;
 
-  std::vector<T> params_;
+  /// Aligned to the SIMD packet size so that vectorised updates (the optimizer) always split the
+  /// vector into the same packets and scalar tail: Eigen's fast packet sqrt and the exact scalar
+  /// one differ in the last bit, and results must not depend on where malloc put the vector.
+  using ParameterVector = std::vector<T, Eigen::aligned_allocator<T>>;
+  ParameterVector params_;
   std::vector<ParamId> ids_;  ///< by slot; 0 marks a free slot
   std::vector<ParamSlot> free_;
   ParamId next_param_id_ = 1;
