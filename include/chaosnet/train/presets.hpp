@@ -3,6 +3,8 @@
 // Named training setups. Each is data: how to build the starting network and how to train it.
 //   v01 — seed 000 (Chaos Network v0.1) with correct gradients: a full input→leaf layer plus
 //         5,000 random mish nodes, SGD 0.0025, batch 1, the first 10,000 images per epoch.
+//         Two choices of ours, each worth about 0.1–0.2% test accuracy in our runs: leaves have
+//         a bias, and the 10,000 images are reshuffled every epoch instead of kept in file order.
 //   v02 — seed 001 (v0.2) single network: Network(784, 10) grown with --hidden normal nodes
 //         (10 in + 10 out random edges each), batch 32.
 
@@ -47,7 +49,9 @@ inline const std::vector<Preset>& presets() {
     Preset v01;
     v01.name = "v01";
     v01.description = "seed 000: 784x10 input-leaf layer + 5000 mish nodes (1 in, 6 out), "
-                      "U[0,0.1) init, SGD 0.0025, batch 1, first 10,000 images per epoch";
+                      "U[0,0.1) init, leaf biases, SGD 0.0025, batch 1, the first 10,000 images "
+                      "reshuffled each epoch, 20 epochs";
+    v01.topology.leaf_bias = true;
     v01.topology.init = WeightInit::uniform(0.0, 0.1);
     v01.topology.input_edges = 0;
     v01.topology.new_node_edges_in = 1;
@@ -57,9 +61,9 @@ inline const std::vector<Preset>& presets() {
     v01.optimizer = OptimizerKind::sgd;
     v01.sgd_learning_rate = 0.0025;
     v01.batch = 1;
-    v01.epochs = 5;
+    v01.epochs = 20;
     v01.samples_per_epoch = 10000;
-    v01.shuffle = false;
+    v01.shuffle = true;
 
     Preset v02;
     v02.name = "v02";
