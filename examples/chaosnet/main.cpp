@@ -3,8 +3,10 @@
 //
 // Exit codes: 0 success, 1 runtime error (bad file, diverged training), 2 bad usage.
 
+#include "bench_command.hpp"
 #include "cli_common.hpp"
 #include "eval_command.hpp"
+#include "evolve_command.hpp"
 #include "export_command.hpp"
 #include "train_command.hpp"
 
@@ -29,6 +31,10 @@ int main(int argc, char** argv) {
   add_eval_command(app, eval);
   ExportSettings exported;
   add_export_command(app, exported);
+  EvolveSettings evolve;
+  add_evolve_command(app, evolve);
+  BenchSettings bench;
+  add_bench_command(app, bench);
 
   try {
     app.parse(argc, argv);
@@ -48,6 +54,8 @@ int main(int argc, char** argv) {
     if (command == "train") return train_command(train);
     if (command == "eval") return eval_command(eval);
     if (command == "export") return export_command(exported);
+    if (command == "evolve") return evolve_command(evolve);
+    if (command == "bench") return bench_command(bench);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "error: %s\nRun with --help for usage.\n", e.what());
     return exit_usage;

@@ -21,3 +21,5 @@
 #include <chaosnet/train/optimizer.hpp>
 #include <chaosnet/train/presets.hpp>
 #include <chaosnet/train/trainer.hpp>
+
+#include <chaosnet/evolution/evolution.hpp>

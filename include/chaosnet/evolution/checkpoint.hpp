@@ -20,7 +20,8 @@
 // (std::mt19937_64's standard text form), "history", "members" (each with its lineage, "rng",
 // "topology" as in model files, and "optimizer": {"steps", "state": [[id, first, second,
 // beta1_power, beta2_power], ...]}) and "extra", the caller's own object. Numbers are written
-// so that they read back to the same bits.
+// so that they read back to the same bits. There is no batch-sampler state to store: every
+// generation shuffles a fresh sampler from "batch_rng" (see Population::evolve).
 
 #include <chaosnet/evolution/population.hpp>
 #include <chaosnet/io/atomic_file.hpp>
@@ -64,6 +65,7 @@ struct CheckpointFiles {
   std::filesystem::path bad;       ///< checkpoint.bad.json
 };
 
+/// The checkpoint files of the run directory `dir`.
 inline CheckpointFiles checkpoint_files(const std::filesystem::path& dir) {
   return {dir / "checkpoint.json", dir / "checkpoint.prev.json", dir / "checkpoint.bad.json"};
 }
@@ -110,38 +112,28 @@ inline Rng rng_from_json(const nlohmann::json& object, const JsonPlace& at, std:
   return rng;
 }
 
-inline EdgeRemoval edge_removal_from_json(const nlohmann::json& object, const JsonPlace& at) {
-  const auto name = read_field<std::string>(object, at, "prune_policy");
-  for (const EdgeRemoval p : {EdgeRemoval::random, EdgeRemoval::smallest_magnitude}) {
-    if (name == to_string(p)) return p;
+/// The enumerator of `values` whose to_string() is the string member `key`.
+template <class E, std::size_t K>
+E enum_from_json(const nlohmann::json& object, const JsonPlace& at, std::string_view key,
+                 const E (&values)[K], std::string_view what) {
+  const auto name = read_field<std::string>(object, at, key);
+  std::string expected;
+  for (const E value : values) {
+    if (name == to_string(value)) return value;
+    expected += (expected.empty() ? "" : " or ") + std::string(to_string(value));
   }
-  at.key("prune_policy").fail("unknown pruning policy \"" + name + "\" (expected random or smallest)");
-}
-
-inline SelectionMethod selection_from_json(const nlohmann::json& object, const JsonPlace& at) {
-  const auto name = read_field<std::string>(object, at, "method");
-  for (const SelectionMethod m : {SelectionMethod::seed, SelectionMethod::pareto}) {
-    if (name == to_string(m)) return m;
-  }
-  at.key("method").fail("unknown selection \"" + name + "\" (expected seed or pareto)");
-}
-
-inline OptimizerKind optimizer_kind_from_json(const nlohmann::json& object, const JsonPlace& at) {
-  const auto name = read_field<std::string>(object, at, "kind");
-  for (const OptimizerKind k : {OptimizerKind::sgd, OptimizerKind::adam}) {
-    if (name == to_string(k)) return k;
-  }
-  at.key("kind").fail("unknown optimizer \"" + name + "\" (expected sgd or adam)");
+  at.key(key).fail("unknown " + std::string(what) + " \"" + name + "\" (expected " + expected +
+                   ")");
 }
 
 inline nlohmann::json history_to_json(const GenerationStats& s) {
-  return {{"generation", s.generation},     {"morphed", s.morphed},
-          {"best_id", s.best_id},           {"best_accuracy", s.best_accuracy},
-          {"best_edges", s.best_edges},     {"best_parameters", s.best_parameters},
-          {"front_size", s.front_size},     {"mean_accuracy", s.mean_accuracy},
-          {"min_edges", s.min_edges},       {"max_edges", s.max_edges},
-          {"mean_edges", s.mean_edges},     {"trained", s.trained},
-          {"diverged", s.diverged},         {"seconds", s.seconds},
+  return {{"generation", s.generation}, {"morphed", s.morphed},
+          {"best_id", s.best_id},       {"best_accuracy", s.best_accuracy},
+          {"best_edges", s.best_edges}, {"best_parameters", s.best_parameters},
+          {"front_size", s.front_size}, {"mean_accuracy", s.mean_accuracy},
+          {"min_edges", s.min_edges},   {"max_edges", s.max_edges},
+          {"mean_edges", s.mean_edges}, {"trained", s.trained},
+          {"diverged", s.diverged},     {"seconds", s.seconds},
           {"elapsed_s", s.elapsed_s}};
 }
 
@@ -180,7 +172,11 @@ inline nlohmann::json evolution_options_to_json(const EvolutionOptions& o) {
             {"edge_rate", o.mutation.edge_rate},
             {"prune_rate", o.mutation.prune_rate},
             {"prune_policy", to_string(o.mutation.prune_policy)}}},
-          {"selection", {{"method", to_string(o.selection.method)}, {"size_bonus", o.selection.size_bonus}}},
+          {"selection",
+           {{"method", to_string(o.selection.method)},
+            {"size_bonus", o.selection.size_bonus},
+            {"accuracy_window", o.selection.accuracy_window},
+            {"dominance_margin", o.selection.dominance_margin}}},
           {"optimizer",
            {{"kind", to_string(o.optimizer.kind)},
             {"learning_rate", o.optimizer.learning_rate},
@@ -192,7 +188,8 @@ inline nlohmann::json evolution_options_to_json(const EvolutionOptions& o) {
 }
 
 /// Options from evolution_options_to_json(); ModelFileError naming the field at fault.
-inline EvolutionOptions evolution_options_from_json(const nlohmann::json& json, const detail::JsonPlace& at) {
+inline EvolutionOptions evolution_options_from_json(const nlohmann::json& json,
+                                                    const detail::JsonPlace& at) {
   using detail::read_field;
   EvolutionOptions o;
   o.population = read_field<std::size_t>(json, at, "population");
@@ -200,19 +197,29 @@ inline EvolutionOptions evolution_options_from_json(const nlohmann::json& json, 
   o.morph_every = read_field<std::size_t>(json, at, "morph_every");
   o.initial_hidden = read_field<std::size_t>(json, at, "initial_hidden");
   o.max_edges = read_field<std::size_t>(json, at, "max_edges");
-  o.topology = detail::options_from_json(detail::json_member(json, at, "topology"), at.key("topology"));
+  o.topology =
+      detail::options_from_json(detail::json_member(json, at, "topology"), at.key("topology"));
   const nlohmann::json& mutation = detail::json_member(json, at, "mutation");
   const detail::JsonPlace mutation_at = at.key("mutation");
   o.mutation.node_rate = read_field<double>(mutation, mutation_at, "node_rate");
   o.mutation.edge_rate = read_field<double>(mutation, mutation_at, "edge_rate");
   o.mutation.prune_rate = read_field<double>(mutation, mutation_at, "prune_rate");
-  o.mutation.prune_policy = detail::edge_removal_from_json(mutation, mutation_at);
+  constexpr EdgeRemoval policies[] = {EdgeRemoval::random, EdgeRemoval::smallest_magnitude};
+  o.mutation.prune_policy =
+      detail::enum_from_json(mutation, mutation_at, "prune_policy", policies, "pruning policy");
   const nlohmann::json& selection = detail::json_member(json, at, "selection");
-  o.selection.method = detail::selection_from_json(selection, at.key("selection"));
+  constexpr SelectionMethod methods[] = {SelectionMethod::seed, SelectionMethod::pareto};
+  o.selection.method =
+      detail::enum_from_json(selection, at.key("selection"), "method", methods, "selection");
   o.selection.size_bonus = read_field<double>(selection, at.key("selection"), "size_bonus");
+  o.selection.accuracy_window =
+      read_field<double>(selection, at.key("selection"), "accuracy_window");
+  o.selection.dominance_margin =
+      read_field<double>(selection, at.key("selection"), "dominance_margin");
   const nlohmann::json& optimizer = detail::json_member(json, at, "optimizer");
   const detail::JsonPlace optimizer_at = at.key("optimizer");
-  o.optimizer.kind = detail::optimizer_kind_from_json(optimizer, optimizer_at);
+  constexpr OptimizerKind kinds[] = {OptimizerKind::sgd, OptimizerKind::adam};
+  o.optimizer.kind = detail::enum_from_json(optimizer, optimizer_at, "kind", kinds, "optimizer");
   o.optimizer.learning_rate = read_field<double>(optimizer, optimizer_at, "learning_rate");
   o.optimizer.momentum = read_field<double>(optimizer, optimizer_at, "momentum");
   o.optimizer.beta1 = read_field<double>(optimizer, optimizer_at, "beta1");
@@ -232,8 +239,12 @@ namespace detail {
 template <class T>
 nlohmann::json optimizer_to_json(const Optimizer<T>& optimizer, const Topology<T>& net) {
   Optimizer<T> copy = optimizer;  // state() first brings the copy's slots up to date
+  auto saved = copy.state(net);
+  // By id, so the text does not depend on the slot order (which compaction changes).
+  std::sort(saved.begin(), saved.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   nlohmann::json state = nlohmann::json::array();
-  for (const auto& [id, s] : copy.state(net)) {
+  for (const auto& [id, s] : saved) {
     state.push_back({id, static_cast<double>(s.first), static_cast<double>(s.second),
                      static_cast<double>(s.beta1_power), static_cast<double>(s.beta2_power)});
   }
@@ -252,7 +263,8 @@ Optimizer<T> optimizer_from_json(const nlohmann::json& json, const JsonPlace& at
     const nlohmann::json& e = entries[i];
     const JsonPlace e_at = entries_at.index(i);
     if (!e.is_array() || e.size() != 5 || !e[0].is_number_unsigned() ||
-        !std::all_of(e.begin() + 1, e.end(), [](const nlohmann::json& v) { return v.is_number(); })) {
+        !std::all_of(e.begin() + 1, e.end(),
+                     [](const nlohmann::json& v) { return v.is_number(); })) {
       e_at.fail("expected [parameter id, first, second, beta1_power, beta2_power], found " +
                 describe_json(e));
     }
@@ -272,7 +284,8 @@ Optimizer<T> optimizer_from_json(const nlohmann::json& json, const JsonPlace& at
 
 /// The body of a checkpoint, checked completely; ModelFileError naming the field at fault.
 template <class T, int N>
-Checkpoint<T, N> checkpoint_from_json(const nlohmann::json& body, const std::filesystem::path& file) {
+Checkpoint<T, N> checkpoint_from_json(const nlohmann::json& body,
+                                      const std::filesystem::path& file) {
   const JsonPlace at(file, "body");
   const auto scalar = read_field<std::string>(body, at, "scalar");
   if (scalar != scalar_name<T>()) {
@@ -281,10 +294,11 @@ Checkpoint<T, N> checkpoint_from_json(const nlohmann::json& body, const std::fil
   }
   const auto batch = read_field<std::size_t>(body, at, "batch");
   if (batch != static_cast<std::size_t>(N)) {
-    at.key("batch").fail("the run used batch size " + std::to_string(batch) + "; resume it with --batch " +
-                         std::to_string(batch));
+    at.key("batch").fail("the run used batch size " + std::to_string(batch) +
+                         "; resume it with --batch " + std::to_string(batch));
   }
-  const EvolutionOptions options = evolution_options_from_json(json_member(body, at, "options"), at.key("options"));
+  const EvolutionOptions options =
+      evolution_options_from_json(json_member(body, at, "options"), at.key("options"));
   PopulationState<T, N> state;
   state.generation = read_field<std::size_t>(body, at, "generation");
   state.next_member_id = read_field<std::uint64_t>(body, at, "next_member_id");
@@ -305,8 +319,8 @@ Checkpoint<T, N> checkpoint_from_json(const nlohmann::json& body, const std::fil
       m_at.fail("has " + std::to_string(net.edge_count()) + " edges, above the run's cap of " +
                 std::to_string(options.max_edges));
     }
-    Optimizer<T> optimizer =
-        optimizer_from_json<T>(json_member(m, m_at, "optimizer"), m_at.key("optimizer"), options.optimizer, net);
+    Optimizer<T> optimizer = optimizer_from_json<T>(json_member(m, m_at, "optimizer"),
+                                                    m_at.key("optimizer"), options.optimizer, net);
     Member<T, N> member{read_field<std::uint64_t>(m, m_at, "id"),
                         read_field<std::uint64_t>(m, m_at, "parent"),
                         read_field<std::size_t>(m, m_at, "born"),
@@ -317,7 +331,8 @@ Checkpoint<T, N> checkpoint_from_json(const nlohmann::json& body, const std::fil
     member.accuracy = read_field<double>(m, m_at, "accuracy");
     member.train_loss = read_field<double>(m, m_at, "train_loss");
     if (member.id == 0 || member.id >= state.next_member_id) {
-      m_at.key("id").fail("member ids run from 1 to next_member_id - 1, found " + std::to_string(member.id));
+      m_at.key("id").fail("member ids run from 1 to next_member_id - 1, found " +
+                          std::to_string(member.id));
     }
     state.members.push_back(std::move(member));
   }
@@ -328,29 +343,31 @@ Checkpoint<T, N> checkpoint_from_json(const nlohmann::json& body, const std::fil
 
 /// The body text of a checkpoint after its header, size and checksum check out; throws
 /// CheckpointError otherwise.
-inline std::string_view checked_checkpoint_body(std::string_view text, const std::filesystem::path& file) {
+inline std::string_view checked_checkpoint_body(std::string_view text,
+                                                const std::filesystem::path& file) {
   if (text.empty()) {
     throw CheckpointError(file, "is empty (the run stopped before the file was complete?)");
   }
   const std::string prefix = "{\"format\":\"" + std::string(checkpoint_format) + "\",\"version\":";
   if (!text.starts_with(prefix)) {
-    throw CheckpointError(file, "is not a chaosnet evolution checkpoint (it does not begin with " + prefix +
-                                    "...); the file is damaged or is something else");
+    throw CheckpointError(file, "is not a chaosnet evolution checkpoint (it does not begin with " +
+                                    prefix + "...); the file is damaged or is something else");
   }
   std::uint64_t version = 0, bytes = 0;
   const char* p = text.data() + prefix.size();
   const char* end = text.data() + text.size();
   auto number = [&](std::uint64_t& value, std::string_view after) {
     const auto r = std::from_chars(p, end, value);
-    if (r.ec != std::errc() || !std::string_view(r.ptr, static_cast<std::size_t>(end - r.ptr)).starts_with(after)) {
+    if (r.ec != std::errc() ||
+        !std::string_view(r.ptr, static_cast<std::size_t>(end - r.ptr)).starts_with(after)) {
       throw CheckpointError(file, "has a damaged header (the text before \"body\")");
     }
     p = r.ptr + after.size();
   };
   number(version, ",\"bytes\":");
   if (version != checkpoint_format_version) {
-    throw CheckpointError(file, "is checkpoint format version " + std::to_string(version) + "; this chaosnet (" +
-                                    CHAOSNET_VERSION + ") reads version " +
+    throw CheckpointError(file, "is checkpoint format version " + std::to_string(version) +
+                                    "; this chaosnet (" + CHAOSNET_VERSION + ") reads version " +
                                     std::to_string(checkpoint_format_version) + " only");
   }
   number(bytes, ",\"fnv1a64\":\"");
@@ -363,9 +380,10 @@ inline std::string_view checked_checkpoint_body(std::string_view text, const std
   const std::string_view tail = rest.substr(16 + body_key.size());
   constexpr std::string_view closing = "}\n";
   if (tail.size() < bytes + closing.size()) {
-    throw CheckpointError(file, "is truncated: it holds " + std::to_string(text.size()) +
-                                    " bytes, too few for its " + std::to_string(bytes) +
-                                    "-byte body (the writer was interrupted or the copy is incomplete)");
+    throw CheckpointError(
+        file, "is truncated: it holds " + std::to_string(text.size()) + " bytes, too few for its " +
+                  std::to_string(bytes) +
+                  "-byte body (the writer was interrupted or the copy is incomplete)");
   }
   if (tail.size() != bytes + closing.size() || tail.substr(bytes) != closing) {
     throw CheckpointError(file, "is damaged: its body is not the " + std::to_string(bytes) +
@@ -382,7 +400,9 @@ inline std::string_view checked_checkpoint_body(std::string_view text, const std
 inline std::optional<std::string> read_checkpoint_text(const std::filesystem::path& file) {
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) return std::nullopt;
-  if (std::filesystem::is_directory(file, ec)) throw CheckpointError(file, "is a directory, not a checkpoint");
+  if (std::filesystem::is_directory(file, ec)) {
+    throw CheckpointError(file, "is a directory, not a checkpoint");
+  }
   try {
     return read_model_file(file);
   } catch (const FileError& e) {
@@ -393,18 +413,24 @@ inline std::optional<std::string> read_checkpoint_text(const std::filesystem::pa
 }  // namespace detail
 
 /// The checkpoint file text of `population`, with the caller's `extra` object (settings, wall
-/// time, ...). Throws std::invalid_argument if a parameter is not finite or extra is not an
-/// object.
+/// time, ...); members are written in parallel over `pool` if one is given. Throws
+/// std::invalid_argument if a parameter is not finite or extra is not an object.
 template <class T, int N>
 std::string checkpoint_to_string(const Population<T, N>& population,
-                                 const nlohmann::json& extra = nlohmann::json::object()) {
-  if (!extra.is_object()) throw std::invalid_argument("checkpoint extra data must be a JSON object");
+                                 const nlohmann::json& extra = nlohmann::json::object(),
+                                 WorkerPool* pool = nullptr) {
+  if (!extra.is_object()) {
+    throw std::invalid_argument("checkpoint extra data must be a JSON object");
+  }
   const auto& state = population.state();
   nlohmann::json history = nlohmann::json::array();
   for (const auto& s : state.history) history.push_back(detail::history_to_json(s));
-  nlohmann::json members = nlohmann::json::array();
-  for (const auto& m : state.members) {
-    members.push_back({{"id", m.id},
+  // Members are most of the text: each is written on its own, in parallel when a pool is given.
+  std::vector<std::string> members(state.members.size());
+  auto write_member = [&](std::size_t i) {
+    const auto& m = state.members[i];
+    members[i] =
+        nlohmann::json{{"id", m.id},
                        {"parent", m.parent},
                        {"born", m.born},
                        {"mutations", m.mutations},
@@ -412,9 +438,15 @@ std::string checkpoint_to_string(const Population<T, N>& population,
                        {"train_loss", m.train_loss},
                        {"rng", detail::rng_to_text(m.rng)},
                        {"topology", topology_to_json(static_cast<const Topology<T>&>(m.network))},
-                       {"optimizer", detail::optimizer_to_json(m.optimizer, m.network)}});
+                       {"optimizer", detail::optimizer_to_json(m.optimizer, m.network)}}
+            .dump();
+  };
+  if (pool != nullptr) {
+    pool->run(members.size(), write_member);
+  } else {
+    for (std::size_t i = 0; i < members.size(); ++i) write_member(i);
   }
-  const nlohmann::json body = {{"generator", "chaosnet " CHAOSNET_VERSION},
+  const nlohmann::json head = {{"generator", "chaosnet " CHAOSNET_VERSION},
                                {"scalar", detail::scalar_name<T>()},
                                {"batch", N},
                                {"options", evolution_options_to_json(population.options())},
@@ -422,12 +454,19 @@ std::string checkpoint_to_string(const Population<T, N>& population,
                                {"next_member_id", state.next_member_id},
                                {"batch_rng", detail::rng_to_text(state.batch_rng)},
                                {"history", std::move(history)},
-                               {"members", std::move(members)},
                                {"extra", extra}};
-  const std::string text = body.dump();
-  return "{\"format\":\"" + std::string(checkpoint_format) + "\",\"version\":" +
-         std::to_string(checkpoint_format_version) + ",\"bytes\":" + std::to_string(text.size()) +
-         ",\"fnv1a64\":\"" + detail::hex64(detail::fnv1a64(text)) + "\",\"body\":" + text + "}\n";
+  std::string text = head.dump();
+  text.pop_back();  // the closing brace: "members" follows
+  text += ",\"members\":[";
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    if (i > 0) text += ',';
+    text += members[i];
+  }
+  text += "]}";
+  return "{\"format\":\"" + std::string(checkpoint_format) +
+         "\",\"version\":" + std::to_string(checkpoint_format_version) +
+         ",\"bytes\":" + std::to_string(text.size()) + ",\"fnv1a64\":\"" +
+         detail::hex64(detail::fnv1a64(text)) + "\",\"body\":" + text + "}\n";
 }
 
 /// A checkpoint from its file text; `file` names it in errors. Throws CheckpointError
@@ -448,14 +487,16 @@ Checkpoint<T, N> checkpoint_from_string(std::string_view text, const std::filesy
 /// Save `population` in `dir` (created if needed): the newest checkpoint, if sound, becomes
 /// checkpoint.prev.json (a damaged one is moved to checkpoint.bad.json instead, so the last
 /// good checkpoint is never replaced by garbage), then checkpoint.json is written atomically.
-/// A crash at any point leaves a complete checkpoint to resume from. Throws CheckpointError.
+/// A crash at any point leaves a complete checkpoint to resume from. `pool`, if given, writes
+/// the members' text in parallel. Throws CheckpointError.
 template <class T, int N>
 void save_checkpoint(const std::filesystem::path& dir, const Population<T, N>& population,
-                     const nlohmann::json& extra = nlohmann::json::object()) {
+                     const nlohmann::json& extra = nlohmann::json::object(),
+                     WorkerPool* pool = nullptr) {
   const CheckpointFiles files = checkpoint_files(dir);
   std::string text;
   try {
-    text = checkpoint_to_string(population, extra);
+    text = checkpoint_to_string(population, extra, pool);
   } catch (const std::invalid_argument& e) {
     throw CheckpointError(files.current, e.what());
   }
@@ -513,13 +554,16 @@ inline SoundCheckpoint find_sound_checkpoint(const std::filesystem::path& dir) {
                   files.previous.string()};
     }
   } catch (const CheckpointError& e) {
-    throw CheckpointError(files.current,
-                          problem + ", and the previous checkpoint is unusable too (" + e.what() + ")");
+    throw CheckpointError(
+        files.current,
+        problem + ", and the previous checkpoint is unusable too (" + e.what() + ")");
   }
   if (problem == "does not exist") {
-    throw CheckpointError(dir, "holds no checkpoint to resume from (no checkpoint.json or checkpoint.prev.json)");
+    throw CheckpointError(
+        dir, "holds no checkpoint to resume from (no checkpoint.json or checkpoint.prev.json)");
   }
-  throw CheckpointError(files.current, problem + ", and there is no previous checkpoint to fall back to");
+  throw CheckpointError(files.current,
+                        problem + ", and there is no previous checkpoint to fall back to");
 }
 
 }  // namespace detail
@@ -540,8 +584,8 @@ Checkpoint<T, N> load_checkpoint(const std::filesystem::path& dir) {
 inline std::size_t checkpoint_batch_size(const std::filesystem::path& dir) {
   const detail::SoundCheckpoint found = detail::find_sound_checkpoint(dir);
   try {
-    const nlohmann::json body =
-        detail::parse_model_text(detail::checked_checkpoint_body(found.text, found.file), found.file);
+    const nlohmann::json body = detail::parse_model_text(
+        detail::checked_checkpoint_body(found.text, found.file), found.file);
     return detail::read_field<std::size_t>(body, detail::JsonPlace(found.file, "body"), "batch");
   } catch (const FileError& e) {
     throw CheckpointError(found.file, e.problem());

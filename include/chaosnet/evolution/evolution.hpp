@@ -6,5 +6,6 @@
 #include <chaosnet/evolution/checkpoint.hpp>
 #include <chaosnet/evolution/mutation.hpp>
 #include <chaosnet/evolution/population.hpp>
+#include <chaosnet/evolution/presets.hpp>
 #include <chaosnet/evolution/selection.hpp>
 #include <chaosnet/evolution/worker_pool.hpp>

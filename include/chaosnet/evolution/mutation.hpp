@@ -33,10 +33,10 @@ struct MutationOptions {
 /// What one mutation did.
 struct MutationReport {
   std::size_t nodes_added = 0;
-  std::size_t edges_added = 0;   ///< by add_nodes() and add_random_edges()
-  std::size_t edges_pruned = 0;  ///< by the prune step (dead nodes' edges not included)
-  std::size_t nodes_removed = 0; ///< dead nodes, with the prune step and the cap
-  std::size_t edges_capped = 0;  ///< removed to get under the cap, dead nodes' edges included
+  std::size_t edges_added = 0;    ///< by add_nodes() and add_random_edges()
+  std::size_t edges_pruned = 0;   ///< by the prune step (dead nodes' edges not included)
+  std::size_t nodes_removed = 0;  ///< dead nodes, with the prune step and the cap
+  std::size_t edges_capped = 0;   ///< removed to get under the cap, dead nodes' edges included
 };
 
 /// Throws std::invalid_argument unless every rate is finite and in [0, 1].
@@ -52,6 +52,7 @@ inline void check_mutation_options(const MutationOptions& options) {
   check(options.prune_rate, "prune_rate");
 }
 
+/// "random" or "smallest", as checkpoints and the CLI spell the policies.
 inline std::string_view to_string(EdgeRemoval policy) {
   return policy == EdgeRemoval::random ? "random" : "smallest";
 }
@@ -90,8 +91,8 @@ MutationReport mutate(Topology<T>& net, const MutationOptions& options, Rng& rng
   net.add_random_edges(random_edges, rng);
   report.edges_added = net.edge_count() - edges_before;
 
-  report.edges_pruned = net.remove_edges(amount(net.edge_count(), options.prune_rate),
-                                         options.prune_policy, rng);
+  report.edges_pruned =
+      net.remove_edges(amount(net.edge_count(), options.prune_rate), options.prune_policy, rng);
   report.nodes_removed = net.remove_dead_nodes();
   report.edges_capped = enforce_edge_cap(net, max_edges, rng, &report.nodes_removed);
   return report;

@@ -61,6 +61,12 @@ inline void check_evolution_options(const EvolutionOptions& options) {
   if (!(options.selection.size_bonus >= 0) || !std::isfinite(options.selection.size_bonus)) {
     fail("selection.size_bonus must be finite and not negative");
   }
+  if (!(options.selection.accuracy_window >= 0 && options.selection.accuracy_window <= 1)) {
+    fail("selection.accuracy_window must lie in [0, 1]");
+  }
+  if (!(options.selection.dominance_margin >= 0 && options.selection.dominance_margin <= 1)) {
+    fail("selection.dominance_margin must lie in [0, 1]");
+  }
   check_mutation_options(options.mutation);
   Optimizer<float> check(options.optimizer);  // validates the learning rate
 }
@@ -74,10 +80,10 @@ struct Member {
   std::size_t mutations = 0;  ///< mutations along its lineage
   Network<T, N> network;
   Optimizer<T> optimizer;
-  Rng rng;                    ///< its own stream: mutations draw from it
-  double accuracy = 0;        ///< validation accuracy at its last evaluation
-  double train_loss = 0;      ///< mean loss of its last generation's training
-  bool diverged = false;      ///< its last training hit a non-finite loss
+  Rng rng;                ///< its own stream: mutations draw from it
+  double accuracy = 0;    ///< validation accuracy at its last evaluation
+  double train_loss = 0;  ///< mean loss of its last generation's training
+  bool diverged = false;  ///< its last training hit a non-finite loss
 
   [[nodiscard]] Fitness fitness() const { return {accuracy, network.edge_count()}; }
 };
@@ -98,19 +104,21 @@ struct GenerationStats {
   std::size_t trained = 0;   ///< members trained (parents and children)
   std::size_t diverged = 0;  ///< members dropped for a non-finite loss
   double seconds = 0;        ///< wall time of this generation
-  double elapsed_s = 0;      ///< wall time of the run at its end, all sessions (time stopped not counted)
+  double elapsed_s = 0;      ///< run wall time at its end, all sessions (stopped time not counted)
 };
 
 /// The complete state of a population between generations: what a checkpoint stores.
 template <class T, int N>
 struct PopulationState {
   std::vector<Member<T, N>> members;
-  Rng batch_rng;                     ///< draws every generation's batches
-  std::size_t generation = 0;        ///< generations completed
+  Rng batch_rng;               ///< draws every generation's batches
+  std::size_t generation = 0;  ///< generations completed
   std::uint64_t next_member_id = 1;
   std::vector<GenerationStats> history;
 };
 
+/// A population of networks evolving together (see the file comment): construct it from
+/// options or from a checkpoint's state, then call evolve() once per generation.
 template <class T, int N>
 class Population {
  public:
@@ -125,10 +133,12 @@ class Population {
       const std::uint64_t id = state_.next_member_id++;
       Rng rng = detail::derive_rng(options_.seed, id);
       Network<T, N> net(inputs, outputs, rng, options_.topology);
-      if (options_.initial_hidden > 0) net.add_nodes(NodeKind::normal, options_.initial_hidden, rng);
+      if (options_.initial_hidden > 0) {
+        net.add_nodes(NodeKind::normal, options_.initial_hidden, rng);
+      }
       enforce_edge_cap(net, options_.max_edges, rng);
-      state_.members.push_back(
-          Member<T, N>{id, 0, 0, 0, std::move(net), Optimizer<T>(options_.optimizer), std::move(rng)});
+      state_.members.push_back(Member<T, N>{id, 0, 0, 0, std::move(net),
+                                            Optimizer<T>(options_.optimizer), std::move(rng)});
     }
   }
 
@@ -141,11 +151,15 @@ class Population {
 
   /// Run one generation: draw the batches, clone and mutate if it is a morph generation, train
   /// every member on the batches in parallel over `pool`, score each on `validation`, select.
-  /// `validation` is the validation split (or a fixed part of it), never the test set.
+  /// `validation` is the validation split (or a fixed part of it), never the test set. Throws
+  /// std::runtime_error if every member diverged (non-finite loss); after an exception the
+  /// population is unusable, continue from a checkpoint.
   const GenerationStats& evolve(const Dataset& train, const Dataset& validation, WorkerPool& pool) {
     check_fits(state_.members.front().network, train, "training");
     check_fits(state_.members.front().network, validation, "validation");
-    if (validation.empty()) throw std::invalid_argument("chaosnet::Population: empty validation set");
+    if (validation.empty()) {
+      throw std::invalid_argument("chaosnet::Population: empty validation set");
+    }
     const auto start = std::chrono::steady_clock::now();
     const std::size_t generation = state_.generation + 1;
     const bool morph = generation % options_.morph_every == 0;
@@ -153,8 +167,11 @@ class Population {
 
     std::vector<Member<T, N>> candidates = std::move(state_.members);
     const std::size_t parents = candidates.size();
+    candidates.reserve(2 * parents);
     if (morph) {
-      for (std::size_t i = 0; i < parents; ++i) candidates.push_back(make_child(candidates[i], generation));
+      for (std::size_t i = 0; i < parents; ++i) {
+        candidates.push_back(make_child(candidates[i], generation));
+      }
     }
     // Largest first so that one big member does not finish last; the order changes nothing else.
     std::vector<std::size_t> order(candidates.size());
@@ -175,8 +192,9 @@ class Population {
     stats.trained = candidates.size();
     state_.members = select(candidates, parents, morph, stats.diverged);
     if (state_.members.empty()) {
-      throw std::runtime_error("every member of the population diverged (non-finite loss) in generation " +
-                               std::to_string(generation) + "; use a smaller learning rate");
+      throw std::runtime_error(
+          "every member of the population diverged (non-finite loss) in generation " +
+          std::to_string(generation) + "; use a smaller learning rate");
     }
     state_.generation = generation;
     summarize(stats);
@@ -190,14 +208,18 @@ class Population {
 
   [[nodiscard]] const EvolutionOptions& options() const { return options_; }
   [[nodiscard]] const PopulationState<T, N>& state() const { return state_; }
+  /// The members, in the order the last selection ranked them.
   [[nodiscard]] std::span<const Member<T, N>> members() const { return state_.members; }
+  /// Generations completed.
   [[nodiscard]] std::size_t generation() const { return state_.generation; }
+  /// One entry per completed generation.
   [[nodiscard]] std::span<const GenerationStats> history() const { return state_.history; }
   /// Wall time of the run so far: the elapsed_s of the last generation plus the time since it
   /// ended (or since this object was made, in a new session).
   [[nodiscard]] double elapsed_s() const {
     const double before = state_.history.empty() ? 0.0 : state_.history.back().elapsed_s;
-    return before + std::chrono::duration<double>(std::chrono::steady_clock::now() - session_mark_).count();
+    return before +
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - session_mark_).count();
   }
 
   /// Every member's fitness, in member order.
@@ -246,7 +268,8 @@ class Population {
                         detail::derive_rng(options_.seed, id)};
   }
 
-  void train_member(Member<T, N>& m, std::span<const std::uint32_t> batches, const Dataset& train) const {
+  void train_member(Member<T, N>& m, std::span<const std::uint32_t> batches,
+                    const Dataset& train) const {
     std::array<const float*, static_cast<std::size_t>(N)> rows{};
     std::array<int, static_cast<std::size_t>(N)> labels{};
     double loss_sum = 0;
@@ -266,11 +289,16 @@ class Population {
       loss_sum += static_cast<double>(loss);
       m.optimizer.step(m.network, m.network.gradients());
     }
+    // The last step may have overflowed without a loss to show it yet.
+    const auto params = m.network.parameter_values();
+    m.diverged = m.diverged ||
+                 !std::all_of(params.begin(), params.end(), [](T p) { return std::isfinite(p); });
     m.train_loss = loss_sum / static_cast<double>(steps);
   }
 
-  /// The survivors, best first: seed or Pareto selection among the members that did not
-  /// diverge and are within the cap. Without a morph, everyone eligible stays, re-ordered.
+  /// The survivors of seed or Pareto selection among the members that did not diverge and are
+  /// within the cap, in selection order (seed: the kept parents, then the kept children, each
+  /// best first; Pareto: front by front). Without a morph, everyone eligible stays, re-ordered.
   std::vector<Member<T, N>> select(std::vector<Member<T, N>>& candidates, std::size_t parents,
                                    bool morph, std::size_t& diverged) const {
     std::vector<std::size_t> eligible;
@@ -289,15 +317,17 @@ class Population {
     std::vector<std::size_t> chosen;
     const std::size_t keep = morph ? options_.population : eligible.size();
     if (options_.selection.method == SelectionMethod::pareto) {
-      for (const std::size_t k : select_pareto(fitness_of(eligible), keep)) chosen.push_back(eligible[k]);
+      for (const std::size_t k : select_pareto(fitness_of(eligible), keep, 0, options_.selection)) {
+        chosen.push_back(eligible[k]);
+      }
     } else {
       const auto split = std::partition_point(eligible.begin(), eligible.end(),
                                               [&](std::size_t i) { return i < parents; });
       const std::vector<std::size_t> old(eligible.begin(), split), young(split, eligible.end());
       const std::size_t keep_parents = morph ? (keep + 1) / 2 : old.size();
-      const SeedSurvivors s = select_seed(fitness_of(old), fitness_of(young), keep_parents,
-                                          keep - std::min(keep, keep_parents),
-                                          options_.selection.size_bonus);
+      const SeedSurvivors s =
+          select_seed(fitness_of(old), fitness_of(young), keep_parents,
+                      keep - std::min(keep, keep_parents), options_.selection.size_bonus);
       for (const std::size_t k : s.parents) chosen.push_back(old[k]);
       for (const std::size_t k : s.children) chosen.push_back(young[k]);
     }
@@ -319,7 +349,8 @@ class Population {
     stats.max_edges = 0;
     for (const auto& m : members) {
       stats.mean_accuracy += m.accuracy / static_cast<double>(members.size());
-      stats.mean_edges += static_cast<double>(m.network.edge_count()) / static_cast<double>(members.size());
+      stats.mean_edges +=
+          static_cast<double>(m.network.edge_count()) / static_cast<double>(members.size());
       stats.min_edges = std::min(stats.min_edges, m.network.edge_count());
       stats.max_edges = std::max(stats.max_edges, m.network.edge_count());
     }
@@ -377,7 +408,8 @@ std::uint64_t population_fingerprint(const Population<T, N>& population) {
     }
     Optimizer<T> optimizer = m.optimizer;
     auto saved = optimizer.state(m.network);
-    std::sort(saved.begin(), saved.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::sort(saved.begin(), saved.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
     mix(optimizer.steps());
     for (const auto& [id, s] : saved) {
       mix(id);

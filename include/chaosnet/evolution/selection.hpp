@@ -19,8 +19,10 @@
 
 namespace chaosnet {
 
+/// How survivors are chosen (see the file comment).
 enum class SelectionMethod { seed, pareto };
 
+/// "seed" or "pareto".
 inline std::string_view to_string(SelectionMethod method) {
   return method == SelectionMethod::seed ? "seed" : "pareto";
 }
@@ -35,6 +37,16 @@ struct SelectionOptions {
   SelectionMethod method = SelectionMethod::seed;
   /// The seed score's c: a network half the size of the group's smallest loses c/2 of bonus.
   double size_bonus = 0.05;
+  /// Pareto only: candidates more than this far below the most accurate one rank after all
+  /// others, so the front spends the population on accurate networks rather than on the
+  /// smallest, least accurate ones a plain front keeps at its low end. 0: off.
+  double accuracy_window = 0;
+  /// Pareto only: a network dominates another only if it is no larger and at least this much
+  /// more accurate. Validation accuracy is noisy from one generation to the next while size is
+  /// exact, so with a plain dominance (0) a smaller network that is as accurate by chance
+  /// evicts a larger, better one, and the front's accurate end drifts down generation after
+  /// generation.
+  double dominance_margin = 0;
 };
 
 /// Whether a candidate may be selected under a cap of `max_edges` (0: no cap).
@@ -51,8 +63,8 @@ inline double seed_score(const Fitness& f, std::size_t min_edges, double size_bo
 
 /// Indices of the candidates within the cap, best seed score first; min_edges is the smallest
 /// edge count among them.
-inline std::vector<std::size_t> rank_by_seed_score(std::span<const Fitness> group, double size_bonus,
-                                                   std::size_t max_edges = 0) {
+inline std::vector<std::size_t> rank_by_seed_score(std::span<const Fitness> group,
+                                                   double size_bonus, std::size_t max_edges = 0) {
   std::vector<std::size_t> order;
   std::size_t min_edges = std::numeric_limits<std::size_t>::max();
   for (std::size_t i = 0; i < group.size(); ++i) {
@@ -67,16 +79,20 @@ inline std::vector<std::size_t> rank_by_seed_score(std::span<const Fitness> grou
   return order;
 }
 
-/// a dominates b: at least as accurate and at most as large, and strictly better in one.
-inline bool dominates(const Fitness& a, const Fitness& b) {
+/// a dominates b: at least as accurate and at most as large, and strictly better in one; with
+/// a margin > 0, at most as large and at least `margin` more accurate.
+inline bool dominates(const Fitness& a, const Fitness& b, double margin = 0) {
+  if (margin > 0) return a.edges <= b.edges && a.accuracy >= b.accuracy + margin;
   return a.accuracy >= b.accuracy && a.edges <= b.edges &&
          (a.accuracy > b.accuracy || a.edges < b.edges);
 }
 
 /// Non-dominated sorting of the candidates within the cap: fronts[0] is the Pareto front,
 /// fronts[1] the front once fronts[0] is removed, and so on; each front in index order.
+/// `margin` as in dominates().
 inline std::vector<std::vector<std::size_t>> non_dominated_fronts(std::span<const Fitness> all,
-                                                                  std::size_t max_edges = 0) {
+                                                                  std::size_t max_edges = 0,
+                                                                  double margin = 0) {
   std::vector<std::size_t> live;
   for (std::size_t i = 0; i < all.size(); ++i) {
     if (within_cap(all[i], max_edges)) live.push_back(i);
@@ -86,7 +102,7 @@ inline std::vector<std::vector<std::size_t>> non_dominated_fronts(std::span<cons
   std::vector<std::vector<std::size_t>> dominates_list(all.size());
   for (const std::size_t a : live) {
     for (const std::size_t b : live) {
-      if (dominates(all[a], all[b])) {
+      if (dominates(all[a], all[b], margin)) {
         dominates_list[a].push_back(b);
         ++dominated_by[b];
       }
@@ -122,8 +138,9 @@ inline std::vector<double> crowding_distances(std::span<const Fitness> all,
   std::vector<std::size_t> order(n);
   auto add_objective = [&](auto value) {
     std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return value(front[a]) < value(front[b]); });
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return value(front[a]) < value(front[b]);
+    });
     const double range = value(front[order.back()]) - value(front[order.front()]);
     distance[order.front()] = std::numeric_limits<double>::infinity();
     distance[order.back()] = std::numeric_limits<double>::infinity();
@@ -139,19 +156,38 @@ inline std::vector<double> crowding_distances(std::span<const Fitness> all,
 
 /// NSGA-II survivor selection: up to `keep` indices of candidates within the cap, whole fronts
 /// first, the last front cut by crowding distance (largest first). Returned best first.
+/// options.dominance_margin is passed to dominates(); with options.accuracy_window > 0, the
+/// candidates within it of the most accurate are sorted and chosen first, and the others only
+/// fill what is left.
 inline std::vector<std::size_t> select_pareto(std::span<const Fitness> all, std::size_t keep,
-                                              std::size_t max_edges = 0) {
+                                              std::size_t max_edges = 0,
+                                              const SelectionOptions& options = {}) {
+  double best = -std::numeric_limits<double>::infinity();
+  for (const Fitness& f : all) {
+    if (within_cap(f, max_edges)) best = std::max(best, f.accuracy);
+  }
   std::vector<std::size_t> chosen;
-  for (const auto& front : non_dominated_fronts(all, max_edges)) {
-    if (chosen.size() >= keep) break;
-    const std::vector<double> distance = crowding_distances(all, front);
-    std::vector<std::size_t> order(front.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return distance[a] > distance[b]; });
-    for (const std::size_t k : order) {
-      if (chosen.size() == keep) break;
-      chosen.push_back(front[k]);
+  for (const bool inside : {true, false}) {
+    // The candidates of this pass keep their fitness; the others are moved above the cap.
+    std::vector<Fitness> pass(all.begin(), all.end());
+    for (Fitness& f : pass) {
+      const bool in_window =
+          options.accuracy_window <= 0 || f.accuracy >= best - options.accuracy_window;
+      if (in_window != inside) f.edges = std::numeric_limits<std::size_t>::max();
+    }
+    const std::size_t cap =
+        max_edges == 0 ? std::numeric_limits<std::size_t>::max() - 1 : max_edges;
+    for (const auto& front : non_dominated_fronts(pass, cap, options.dominance_margin)) {
+      if (chosen.size() >= keep) break;
+      const std::vector<double> distance = crowding_distances(pass, front);
+      std::vector<std::size_t> order(front.size());
+      std::iota(order.begin(), order.end(), std::size_t{0});
+      std::stable_sort(order.begin(), order.end(),
+                       [&](std::size_t a, std::size_t b) { return distance[a] > distance[b]; });
+      for (const std::size_t k : order) {
+        if (chosen.size() == keep) break;
+        chosen.push_back(front[k]);
+      }
     }
   }
   return chosen;
@@ -165,9 +201,10 @@ struct SeedSurvivors {
   std::vector<std::size_t> children;
 };
 
-inline SeedSurvivors select_seed(std::span<const Fitness> parents, std::span<const Fitness> children,
-                                 std::size_t keep_parents, std::size_t keep_children,
-                                 double size_bonus, std::size_t max_edges = 0) {
+inline SeedSurvivors select_seed(std::span<const Fitness> parents,
+                                 std::span<const Fitness> children, std::size_t keep_parents,
+                                 std::size_t keep_children, double size_bonus,
+                                 std::size_t max_edges = 0) {
   SeedSurvivors survivors{rank_by_seed_score(parents, size_bonus, max_edges),
                           rank_by_seed_score(children, size_bonus, max_edges)};
   survivors.parents.resize(std::min(keep_parents, survivors.parents.size()));
@@ -176,7 +213,8 @@ inline SeedSurvivors select_seed(std::span<const Fitness> parents, std::span<con
 }
 
 /// The Pareto front of the candidates within the cap, sorted by edges (then accuracy, index).
-inline std::vector<std::size_t> pareto_front(std::span<const Fitness> all, std::size_t max_edges = 0) {
+inline std::vector<std::size_t> pareto_front(std::span<const Fitness> all,
+                                             std::size_t max_edges = 0) {
   auto fronts = non_dominated_fronts(all, max_edges);
   if (fronts.empty()) return {};
   std::vector<std::size_t> front = std::move(fronts.front());

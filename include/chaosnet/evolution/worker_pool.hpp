@@ -16,6 +16,7 @@
 
 namespace chaosnet {
 
+/// Runs the tasks of one job at a time on a fixed set of threads (see run()).
 class WorkerPool {
  public:
   /// `threads` threads in all, the caller of run() included (so 1 starts none); 0 means one

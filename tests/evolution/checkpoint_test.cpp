@@ -1,0 +1,167 @@
+// Checkpoints: a run stopped after any generation and resumed from its checkpoint ends bit for
+// bit where an uninterrupted run ends; damaged checkpoints are rejected with the file named, and
+// the previous good one is used and never overwritten.
+
+#include <evolution/tiny_evolution.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+using chaosnet::CheckpointError;
+using chaosnet::Population;
+using chaosnet::WorkerPool;
+using chaosnet::test::TempDir;
+
+namespace {
+
+const chaosnet::MnistSplits& data() {
+  static const chaosnet::MnistSplits splits = chaosnet_test::tiny_mnist();
+  return splits;
+}
+
+void run(Population<float, 16>& population, std::size_t generations, std::size_t threads) {
+  WorkerPool pool(threads);
+  for (std::size_t g = 0; g < generations; ++g) {
+    population.evolve(data().train, data().validation, pool);
+  }
+}
+
+std::string read(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write(const std::filesystem::path& file, const std::string& text) {
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+}
+
+Population<float, 16> fresh() {
+  return Population<float, 16>(chaosnet_test::tiny_evolution_options(), data().train.features(),
+                               10);
+}
+
+}  // namespace
+
+TEST_CASE("Checkpoint: 4 generations equal 2, a checkpoint, a new process and 2 more, bit for bit",
+          "[evolution][checkpoint]") {
+  auto options = chaosnet_test::tiny_evolution_options();
+  options.selection.method =
+      GENERATE(chaosnet::SelectionMethod::seed, chaosnet::SelectionMethod::pareto);
+  Population<float, 16> straight(options, data().train.features(), 10);
+  run(straight, 4, 2);
+
+  const TempDir dir;
+  {
+    Population<float, 16> first_half(options, data().train.features(), 10);
+    run(first_half, 2, 2);
+    chaosnet::save_checkpoint(dir.path(), first_half, {{"note", "half way"}});
+  }  // "killed": nothing survives but the files
+  auto resumed = chaosnet::load_checkpoint<float, 16>(dir.path());
+  CHECK(resumed.warning.empty());
+  CHECK(resumed.file == dir / "checkpoint.json");
+  CHECK(resumed.extra["note"] == "half way");
+  CHECK(resumed.population.generation() == 2);
+  run(resumed.population, 2, 1);  // another thread count, too
+  CHECK(chaosnet_test::same_members(straight, resumed.population));
+  CHECK(resumed.population.history().size() == 4);
+}
+
+TEST_CASE("Checkpoint: the text round trip is exact", "[evolution][checkpoint]") {
+  auto population = fresh();
+  run(population, 2, 2);
+  const std::string text = chaosnet::checkpoint_to_string(population);
+  const auto loaded = chaosnet::checkpoint_from_string<float, 16>(text, "memory");
+  CHECK(chaosnet::checkpoint_to_string(loaded.population) == text);
+  CHECK(chaosnet_test::same_members(population, loaded.population));
+  const auto& o = loaded.population.options();
+  const auto& e = population.options();
+  CHECK(chaosnet::evolution_options_to_json(o) == chaosnet::evolution_options_to_json(e));
+  CHECK(o.mutation.prune_policy == e.mutation.prune_policy);
+  CHECK(o.max_edges == e.max_edges);
+}
+
+TEST_CASE("Checkpoint: empty, garbage, truncated and damaged files are rejected, naming the file",
+          "[evolution][checkpoint]") {
+  auto population = fresh();
+  run(population, 1, 1);
+  const std::string good = chaosnet::checkpoint_to_string(population);
+  const std::filesystem::path file = "run/checkpoint.json";
+  auto rejects = [&](const std::string& text, const std::string& problem) {
+    INFO(problem);
+    CHECK_THROWS_AS((chaosnet::checkpoint_from_string<float, 16>(text, file)), CheckpointError);
+    CHECK_THROWS_WITH((chaosnet::checkpoint_from_string<float, 16>(text, file)),
+                      Catch::StartsWith("run/checkpoint.json: ") && Catch::Contains(problem));
+  };
+  rejects("", "is empty");
+  rejects("garbage\n", "is not a chaosnet evolution checkpoint");
+  rejects(good.substr(0, good.size() / 2), "is truncated");
+  rejects(good.substr(0, 60), "damaged header");
+  std::string flipped = good;
+  flipped[good.size() / 2] = flipped[good.size() / 2] == '1' ? '2' : '1';
+  rejects(flipped, "do not match their checksum");
+  rejects(good + "trailing", "is not the");
+  std::string version = good;
+  version.replace(version.find("\"version\":1"), 11, "\"version\":9");
+  rejects(version, "format version 9");
+  // Sound file, other batch size or scalar type.
+  CHECK_THROWS_WITH((chaosnet::checkpoint_from_string<float, 32>(good, file)),
+                    Catch::Contains("batch size 16; resume it with --batch 16"));
+  CHECK_THROWS_WITH((chaosnet::checkpoint_from_string<double, 16>(good, file)),
+                    Catch::Contains("holds float networks"));
+}
+
+TEST_CASE("Checkpoint: a damaged newest checkpoint falls back to the previous one, which is kept",
+          "[evolution][checkpoint]") {
+  const TempDir dir;
+  const auto files = chaosnet::checkpoint_files(dir.path());
+  auto population = fresh();
+  run(population, 1, 2);
+  chaosnet::save_checkpoint(dir.path(), population);
+  CHECK(chaosnet::checkpoint_batch_size(dir.path()) == 16);
+  run(population, 1, 2);
+  chaosnet::save_checkpoint(dir.path(), population);
+  REQUIRE(std::filesystem::exists(files.previous));
+  const std::string previous = read(files.previous);
+  const std::string newest = read(files.current);
+
+  SECTION("a truncated newest checkpoint") {
+    write(files.current, newest.substr(0, newest.size() - 100));
+  }
+  SECTION("a garbled newest checkpoint") { write(files.current, std::string(newest.size(), 'x')); }
+  SECTION("a missing newest checkpoint") { std::filesystem::remove(files.current); }
+
+  auto loaded = chaosnet::load_checkpoint<float, 16>(dir.path());
+  CHECK(loaded.population.generation() == 1);
+  CHECK(loaded.file == files.previous);
+  CHECK_THAT(loaded.warning,
+             Catch::Contains("checkpoint.json: ") && Catch::Contains("checkpoint.prev.json"));
+  // Continuing never replaces the good previous checkpoint with the damaged one.
+  run(loaded.population, 1, 1);
+  chaosnet::save_checkpoint(dir.path(), loaded.population);
+  CHECK(read(files.previous) == previous);
+  CHECK(chaosnet::load_checkpoint<float, 16>(dir.path()).population.generation() == 2);
+  CHECK(read(files.current) == chaosnet::checkpoint_to_string(loaded.population));
+  // The next save rotates normally.
+  chaosnet::save_checkpoint(dir.path(), loaded.population);
+  CHECK(read(files.previous) == read(files.current));
+}
+
+TEST_CASE("Checkpoint: nothing usable to resume from is a clear error", "[evolution][checkpoint]") {
+  const TempDir dir;
+  CHECK_THROWS_AS((chaosnet::load_checkpoint<float, 16>(dir.path())), CheckpointError);
+  CHECK_THROWS_WITH((chaosnet::load_checkpoint<float, 16>(dir.path())),
+                    Catch::Contains("holds no checkpoint to resume from"));
+  const auto files = chaosnet::checkpoint_files(dir.path());
+  write(files.current, "{\"format\"");
+  CHECK_THROWS_WITH((chaosnet::load_checkpoint<float, 16>(dir.path())),
+                    Catch::Contains("checkpoint.json: is not a chaosnet evolution checkpoint") &&
+                        Catch::Contains("no previous checkpoint"));
+  write(files.previous, "");
+  CHECK_THROWS_WITH(
+      (chaosnet::load_checkpoint<float, 16>(dir.path())),
+      Catch::Contains("checkpoint.json") && Catch::Contains("checkpoint.prev.json: is empty"));
+}

@@ -1,0 +1,25 @@
+# `chaosnet evolve` exit codes: 0 on success, 1 on a runtime error (bad data, no or damaged
+# checkpoint), 2 on bad usage (unknown values, a run-defining option with --resume, an --out
+# that already holds a run). Run with -DCLI=... -DDATA=<tiny mnist> -DOUT=<scratch dir>.
+function(expect_exit code)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT result EQUAL code)
+    message(FATAL_ERROR "expected exit code ${code}, got ${result}: ${ARGN}\n${out}${err}")
+  endif()
+endfunction()
+
+file(REMOVE_RECURSE "${OUT}")
+set(tiny --data "${DATA}" --validation 200 --population 2 --steps 5 --generations 1)
+expect_exit(0 "${CLI}" evolve --help)
+expect_exit(2 "${CLI}" evolve --batch 7)
+expect_exit(2 "${CLI}" evolve --selection best)
+expect_exit(2 "${CLI}" evolve --population 1)
+expect_exit(1 "${CLI}" evolve --data "${OUT}/no-such-dir" --out "${OUT}/missing-data")
+expect_exit(1 "${CLI}" evolve --resume "${OUT}/no-such-run")
+expect_exit(0 "${CLI}" evolve ${tiny} --out "${OUT}/run")
+expect_exit(2 "${CLI}" evolve ${tiny} --out "${OUT}/run")
+expect_exit(2 "${CLI}" evolve --resume "${OUT}/run" --population 3)
+expect_exit(0 "${CLI}" evolve --resume "${OUT}/run" --generations 2 --data "${DATA}")
+file(WRITE "${OUT}/run/checkpoint.json" "garbage")
+file(WRITE "${OUT}/run/checkpoint.prev.json" "")
+expect_exit(1 "${CLI}" evolve --resume "${OUT}/run" --generations 3 --data "${DATA}")

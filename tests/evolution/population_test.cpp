@@ -1,0 +1,178 @@
+// Population: the same seed gives bit-identical members with any thread count; the cap holds;
+// seed selection keeps half parents and half children; children inherit trained weights and
+// optimizer state.
+
+#include <evolution/tiny_evolution.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+using chaosnet::Population;
+using chaosnet::SelectionMethod;
+using chaosnet::WorkerPool;
+
+namespace {
+
+const chaosnet::MnistSplits& data() {
+  static const chaosnet::MnistSplits splits = chaosnet_test::tiny_mnist();
+  return splits;
+}
+
+template <int N>
+Population<float, N> evolve(chaosnet::EvolutionOptions options, std::size_t generations,
+                            std::size_t threads) {
+  Population<float, N> population(options, data().train.features(), 10);
+  WorkerPool pool(threads);
+  for (std::size_t g = 0; g < generations; ++g) {
+    population.evolve(data().train, data().validation, pool);
+  }
+  return population;
+}
+
+}  // namespace
+
+TEST_CASE("Population: 1, 2 and 3 threads give bit-identical members", "[evolution][population]") {
+  auto options = chaosnet_test::tiny_evolution_options();
+  options.selection.method = GENERATE(SelectionMethod::seed, SelectionMethod::pareto);
+  const auto one = evolve<16>(options, 3, 1);
+  const auto two = evolve<16>(options, 3, 2);
+  const auto three = evolve<16>(options, 3, 3);
+  CHECK(chaosnet_test::same_members(one, two));
+  CHECK(chaosnet_test::same_members(one, three));
+  // A different seed gives a different population.
+  options.seed += 1;
+  CHECK(chaosnet::population_fingerprint(evolve<16>(options, 3, 2)) !=
+        chaosnet::population_fingerprint(one));
+}
+
+TEST_CASE("Population: no member ever exceeds the cap; ids are unique and lineage is recorded",
+          "[evolution][population]") {
+  auto options = chaosnet_test::tiny_evolution_options();
+  options.mutation = {0.05, 0.5, 0.05,
+                      chaosnet::EdgeRemoval::random};  // strong growth against the cap
+  options.max_edges = 150;
+  Population<float, 16> population(options, data().train.features(), 10);
+  WorkerPool pool(2);
+  std::set<std::uint64_t> seen;
+  for (const auto& m : population.members()) CHECK(m.network.edge_count() <= options.max_edges);
+  for (int g = 1; g <= 5; ++g) {
+    std::set<std::uint64_t> before;
+    for (const auto& m : population.members()) before.insert(m.id);
+    const auto& stats = population.evolve(data().train, data().validation, pool);
+    CHECK(stats.generation == static_cast<std::size_t>(g));
+    CHECK(stats.morphed);
+    CHECK(stats.trained == 2 * options.population);
+    CHECK(stats.max_edges <= options.max_edges);
+    CHECK(population.members().size() == options.population);
+    for (const auto& m : population.members()) {
+      CHECK(m.network.edge_count() <= options.max_edges);
+      CHECK(m.network.check_invariants().empty());
+      CHECK(m.accuracy >= 0.0);
+      CHECK(m.accuracy <= 1.0);
+      if (m.born == static_cast<std::size_t>(g)) {
+        CHECK(before.count(m.parent) == 1);  // a child of this generation's parents
+        CHECK(seen.count(m.id) == 0);
+      } else {
+        CHECK(before.count(m.id) == 1);
+      }
+      seen.insert(m.id);
+    }
+  }
+  CHECK(population.history().size() == 5);
+  for (const std::size_t i : population.front()) {
+    CHECK(population.members()[i].network.edge_count() <= 150);
+  }
+}
+
+TEST_CASE("Population: seed selection keeps the best half of parents and of children",
+          "[evolution][population]") {
+  auto options = chaosnet_test::tiny_evolution_options();
+  options.selection.method = SelectionMethod::seed;
+  options.population = 6;
+  Population<float, 16> population(options, data().train.features(), 10);
+  WorkerPool pool(2);
+  for (std::size_t g = 1; g <= 3; ++g) {
+    population.evolve(data().train, data().validation, pool);
+    const auto children = std::count_if(population.members().begin(), population.members().end(),
+                                        [&](const auto& m) { return m.born == g; });
+    CHECK(children == 3);
+  }
+}
+
+TEST_CASE("Population: without a morph every member stays, none is born",
+          "[evolution][population]") {
+  auto options = chaosnet_test::tiny_evolution_options();
+  options.morph_every = 3;
+  Population<float, 16> population(options, data().train.features(), 10);
+  WorkerPool pool(1);
+  std::set<std::uint64_t> founders;
+  for (const auto& m : population.members()) founders.insert(m.id);
+  for (std::size_t g = 1; g <= 2; ++g) {
+    const auto& stats = population.evolve(data().train, data().validation, pool);
+    CHECK_FALSE(stats.morphed);
+    CHECK(stats.trained == options.population);
+    std::set<std::uint64_t> ids;
+    for (const auto& m : population.members()) ids.insert(m.id);
+    CHECK(ids == founders);
+  }
+  CHECK(population.evolve(data().train, data().validation, pool).morphed);
+}
+
+TEST_CASE("Population: children keep their parent's trained weights and optimizer state",
+          "[evolution][population]") {
+  // Without structural change a child is its parent's clone, trains on the same batches from the
+  // same weights and Adam moments, and so stays equal to it bit for bit.
+  auto options = chaosnet_test::tiny_evolution_options();
+  options.mutation = {0, 0, 0, chaosnet::EdgeRemoval::random};
+  options.morph_every = 2;  // generation 1 trains the founders, generation 2 clones them
+  options.selection.method = SelectionMethod::seed;
+  const auto population = evolve<16>(options, 2, 2);
+  std::size_t pairs = 0;
+  for (const auto& child : population.members()) {
+    if (child.born != 2) continue;
+    for (const auto& parent : population.members()) {
+      if (parent.id != child.parent) continue;
+      ++pairs;
+      CHECK(child.accuracy == parent.accuracy);
+      CHECK(child.optimizer.steps() == parent.optimizer.steps());
+      CHECK(child.optimizer.steps() == 2 * options.steps_per_generation);
+      const auto a = child.network.to_data(), b = parent.network.to_data();
+      REQUIRE(a.edges.size() == b.edges.size());
+      for (std::size_t e = 0; e < a.edges.size(); ++e) {
+        CHECK(a.edges[e].weight == b.edges[e].weight);
+      }
+    }
+  }
+  CHECK(pairs > 0);
+}
+
+TEST_CASE(
+    "Population: members whose loss diverges are dropped, and a run with none left fails clearly",
+    "[evolution][population]") {
+  auto options = chaosnet_test::tiny_evolution_options();
+  options.optimizer.kind = chaosnet::OptimizerKind::sgd;
+  options.optimizer.learning_rate = 3e38;  // the first step overflows float
+  Population<float, 16> population(options, data().train.features(), 10);
+  WorkerPool pool(2);
+  CHECK_THROWS_WITH(population.evolve(data().train, data().validation, pool),
+                    Catch::Contains("every member of the population diverged") &&
+                        Catch::Contains("smaller learning rate"));
+}
+
+TEST_CASE("Population: bad options and mismatched data are rejected", "[evolution][population]") {
+  auto options = chaosnet_test::tiny_evolution_options();
+  options.population = 1;
+  CHECK_THROWS_WITH((Population<float, 16>(options, 784, 10)),
+                    Catch::Contains("population must be at least 2"));
+  options = chaosnet_test::tiny_evolution_options();
+  options.steps_per_generation = 0;
+  CHECK_THROWS_WITH((Population<float, 16>(options, 784, 10)),
+                    Catch::Contains("steps_per_generation"));
+  Population<float, 16> wrong(chaosnet_test::tiny_evolution_options(), 100, 10);
+  WorkerPool pool(1);
+  CHECK_THROWS_WITH(wrong.evolve(data().train, data().validation, pool),
+                    Catch::Contains("100 inputs"));
+}
