@@ -497,10 +497,11 @@ inline std::string gnuplot_script(const std::vector<Sweep>& sweeps, const CacheS
     }
   }
   gp << "set multiplot layout 1,2 title 'chaosnet bench: " << cpu_model() << ", 1 thread'\n"
-     << "set grid\nset key bottom right\nset ylabel 'connection-samples/s'\nset format y '%.0e'\n";
+     << "set grid\nset ylabel 'connection-samples/s'\nset format y '%.0e'\n";
   for (const Sweep& sweep : sweeps) {
     const bool edges = sweep.axis == "edges";
-    gp << "unset arrow\nunset label\nset logscale xy " << (edges ? "10" : "2") << "\n"
+    gp << "unset arrow\nunset label\nset logscale xy " << (edges ? "10" : "2") << "\nset autoscale xfix\n"
+       << "set key " << (edges ? "top left" : "bottom right") << "\n"
        << "set xlabel '" << (edges ? "edges (dense: weights), batch 32" : "batch size, 10K-edge network") << "'\n"
        << "set title '" << (edges ? "scaling with size" : "scaling with batch") << "'\n";
     for (const auto& [label, x] : cache_crossings(sweep, caches)) {

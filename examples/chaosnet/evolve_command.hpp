@@ -37,6 +37,7 @@ struct EvolveSettings {
   std::optional<std::string> prune, selection, optimizer;
   std::optional<int> batch;
   std::optional<std::uint64_t> seed;
+  bool hidden_spread = false;
   std::optional<double> minutes;
   std::optional<std::size_t> generations;
   std::size_t threads = 0;
@@ -95,6 +96,9 @@ inline void add_evolve_command(CLI::App& app, EvolveSettings& s) {
                       "Clone and mutate every this-many generations"))
       ->check(CLI::PositiveNumber);
   run(cmd->add_option("--hidden", s.hidden, "Normal nodes each starting network gets (default 0)"));
+  run(cmd->add_flag("--hidden-spread", s.hidden_spread,
+                    "Founding members get 0 to --hidden nodes in even steps, so the first "
+                    "population spans every size"));
   run(cmd->add_option("--input-edges", s.input_edges,
                       "Input-to-leaf edges each starting network gets, on average (seed: 100)"))
       ->check(CLI::NonNegativeNumber);
@@ -167,6 +171,7 @@ inline EvolutionOptions evolution_options(const EvolveSettings& s) {
   if (s.steps) o.steps_per_generation = *s.steps;
   if (s.morph_every) o.morph_every = *s.morph_every;
   if (s.hidden) o.initial_hidden = *s.hidden;
+  if (s.hidden_spread) o.spread_initial_hidden = true;
   if (s.max_edges) o.max_edges = *s.max_edges;
   if (s.input_edges) o.topology.input_edges = *s.input_edges;
   if (s.node_edges) o.topology.new_node_edges_in = o.topology.new_node_edges_out = *s.node_edges;

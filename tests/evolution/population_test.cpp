@@ -176,3 +176,18 @@ TEST_CASE("Population: bad options and mismatched data are rejected", "[evolutio
   CHECK_THROWS_WITH(wrong.evolve(data().train, data().validation, pool),
                     Catch::Contains("100 inputs"));
 }
+
+TEST_CASE("Population: founders can spread from the bare seed network to the largest",
+          "[evolution][population]") {
+  auto options = chaosnet_test::tiny_evolution_options();
+  options.max_edges = 0;
+  options.initial_hidden = 30;
+  options.spread_initial_hidden = true;
+  const Population<float, 16> spread(options, data().train.features(), 10);
+  std::vector<std::size_t> hidden;
+  for (const auto& m : spread.members()) hidden.push_back(m.network.normal_count());
+  CHECK(hidden == std::vector<std::size_t>{0, 10, 20, 30});
+  options.spread_initial_hidden = false;
+  const Population<float, 16> same(options, data().train.features(), 10);
+  for (const auto& m : same.members()) CHECK(m.network.normal_count() == 30);
+}

@@ -165,6 +165,7 @@ inline nlohmann::json evolution_options_to_json(const EvolutionOptions& o) {
           {"steps_per_generation", o.steps_per_generation},
           {"morph_every", o.morph_every},
           {"initial_hidden", o.initial_hidden},
+          {"spread_initial_hidden", o.spread_initial_hidden},
           {"max_edges", o.max_edges},
           {"topology", detail::options_to_json(o.topology)},
           {"mutation",
@@ -196,6 +197,7 @@ inline EvolutionOptions evolution_options_from_json(const nlohmann::json& json,
   o.steps_per_generation = read_field<std::size_t>(json, at, "steps_per_generation");
   o.morph_every = read_field<std::size_t>(json, at, "morph_every");
   o.initial_hidden = read_field<std::size_t>(json, at, "initial_hidden");
+  o.spread_initial_hidden = read_field<bool>(json, at, "spread_initial_hidden");
   o.max_edges = read_field<std::size_t>(json, at, "max_edges");
   o.topology =
       detail::options_from_json(detail::json_member(json, at, "topology"), at.key("topology"));

@@ -40,8 +40,11 @@ struct EvolutionOptions {
   std::size_t steps_per_generation = 500;  ///< training batches per member and generation
   std::size_t morph_every = 10;            ///< clone and mutate in every this-many-th generation
   std::size_t initial_hidden = 0;          ///< Normal nodes added to each starting network
-  std::size_t max_edges = 0;               ///< no member ever has more edges; 0: no cap
-  TopologyOptions topology;                ///< starting networks, and the edges of new nodes
+  /// Give founding member i of P initial_hidden · i / (P − 1) Normal nodes instead, so the first
+  /// population spans every size from the bare seed network to the largest.
+  bool spread_initial_hidden = false;
+  std::size_t max_edges = 0;  ///< no member ever has more edges; 0: no cap
+  TopologyOptions topology;   ///< starting networks, and the edges of new nodes
   MutationOptions mutation;
   SelectionOptions selection;
   OptimizerOptions optimizer;
@@ -123,8 +126,8 @@ template <class T, int N>
 class Population {
  public:
   /// `options.population` founding members, each Network(inputs, outputs) as the topology
-  /// options say (seed v0.2: ~100 input→leaf edges) plus options.initial_hidden Normal nodes,
-  /// capped at options.max_edges.
+  /// options say (seed v0.2: ~100 input→leaf edges) plus options.initial_hidden Normal nodes
+  /// (or a spread of them, see spread_initial_hidden), capped at options.max_edges.
   Population(EvolutionOptions options, std::size_t inputs, std::size_t outputs)
       : options_(std::move(options)) {
     check_evolution_options(options_);
@@ -133,9 +136,10 @@ class Population {
       const std::uint64_t id = state_.next_member_id++;
       Rng rng = detail::derive_rng(options_.seed, id);
       Network<T, N> net(inputs, outputs, rng, options_.topology);
-      if (options_.initial_hidden > 0) {
-        net.add_nodes(NodeKind::normal, options_.initial_hidden, rng);
-      }
+      const std::size_t hidden = options_.spread_initial_hidden
+                                     ? options_.initial_hidden * i / (options_.population - 1)
+                                     : options_.initial_hidden;
+      if (hidden > 0) net.add_nodes(NodeKind::normal, hidden, rng);
       enforce_edge_cap(net, options_.max_edges, rng);
       state_.members.push_back(Member<T, N>{id, 0, 0, 0, std::move(net),
                                             Optimizer<T>(options_.optimizer), std::move(rng)});

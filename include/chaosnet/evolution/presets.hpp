@@ -48,14 +48,13 @@ inline const std::vector<EvolutionPreset>& evolution_presets() {
     tuned.name = "default";
     tuned.description =
         "16 members, 1000 Adam (3e-3) batches per generation, mutate every generation (p_n < 0.02, "
-        "p_c < 0.1, p_r < 0.1 smallest |w|), Pareto selection (accuracy window 0.1, dominance "
-        "margin 0.002)";
+        "p_c < 0.1, p_r < 0.1 smallest |w|), Pareto selection with a 0.1 accuracy window";
     tuned.options.population = 16;
     tuned.options.steps_per_generation = 1000;
     tuned.options.morph_every = 1;
     tuned.options.topology = find_preset("v02").topology;
     tuned.options.mutation = {0.02, 0.1, 0.1, EdgeRemoval::smallest_magnitude};
-    tuned.options.selection = {SelectionMethod::pareto, 0.05, 0.1, 0.002};
+    tuned.options.selection = {SelectionMethod::pareto, 0.05, 0.1, 0};
     tuned.options.optimizer.kind = OptimizerKind::adam;
     tuned.options.optimizer.learning_rate = 3e-3;
     tuned.options.optimizer.epsilon = find_preset("v02").adam_epsilon;
