@@ -41,7 +41,7 @@ struct EvolveSettings {
   std::optional<double> minutes;
   std::optional<std::size_t> generations;
   std::size_t threads = 0;
-  std::filesystem::path out = "evolve-out";
+  std::filesystem::path out = "runs/evolve";
   std::filesystem::path resume, json;
   /// Options that define the run: a resumed run takes them from its checkpoint instead.
   std::vector<CLI::Option*> run_options;
