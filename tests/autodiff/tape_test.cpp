@@ -13,9 +13,9 @@ using chaosnet::Tensor0D;
 using chaosnet::Tensor1D;
 
 TEST_CASE("Tape: seed v0.1 scalar values for add, mul and mish", "[autodiff][tape][seed]") {
-  // seed-systems.md §1.1: add(1,2) = 3 with grads (1,1); mul(1,2) = 2 with grads (2,1);
-  // mish(1) = 0.86509836, mish'(1) = 1.0490361. A batch of one sample is the seed's scalar;
-  // the seed printed float32 values, so they are compared to float precision.
+  // The values the Chaos Network v0.1 seed printed: add(1,2) = 3 with grads (1,1); mul(1,2) = 2
+  // with grads (2,1); mish(1) = 0.86509836, mish'(1) = 1.0490361. A batch of one sample is the
+  // seed's scalar; the seed printed float32 values, so they are compared to float precision.
   Tape<double, 1> tape;
   using B = Tape<double, 1>::Batch;
   const auto a = tape.variable(B::Constant(1.0));
