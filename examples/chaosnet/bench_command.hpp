@@ -59,7 +59,8 @@ inline constexpr std::size_t reference_edges = 10000;
 inline constexpr int reference_batch = 32;
 /// Memory is measured at this batch size.
 inline constexpr int memory_batch = 64;
-/// Targets (issue #4): 1 thread, batch 32, the 10K-edge DAG.
+/// The performance targets, at 1 thread and batch 32 on the 10K-edge DAG: training throughput,
+/// inference over training, and 2 threads training 2 networks over 1.
 inline constexpr double target_train_conn_samples = 5e9;
 inline constexpr double target_infer_over_train = 2.0;
 inline constexpr double target_two_threads = 1.8;
@@ -123,7 +124,8 @@ Columns:
                         processes took the cores and the wall-clock figures are low
   working set           bytes a step keeps touching, a lower bound: 4 B x batch per input,
                         8 B x batch per other node (value, gradient), 12 B per edge (weight,
-                        gradient, source index); compared with L1d/L2/L3 from sysfs
+                        gradient, source index); compared with the L1d/L2/L3 sizes from
+                        sysfs, else sysconf, else CPUID ("unknown" when none knows them)
 Memory: each main-table network, at batch 64, is built and trained for 3 steps in a child
 process; bytes/edge = (peak RSS - RSS before building) / edges, from /proc/self/status.
 
@@ -234,11 +236,19 @@ inline std::string format_bytes(double bytes) {
   return text;
 }
 
-/// The smallest cache that holds `bytes`: "L1", "L2", "L3" or "RAM".
+/// A cache size, "unknown" for 0.
+inline std::string format_cache(std::size_t bytes) {
+  return bytes == 0 ? "unknown" : format_bytes(static_cast<double>(bytes));
+}
+
+/// The smallest cache that holds `bytes`: "L1", "L2", "L3" or "RAM"; "unknown" when the size of a
+/// level it would have to be compared with is not known.
 inline std::string cache_level(double bytes, const CacheSizes& caches) {
-  if (bytes <= static_cast<double>(caches.l1d)) return "L1";
-  if (bytes <= static_cast<double>(caches.l2)) return "L2";
-  if (bytes <= static_cast<double>(caches.l3)) return "L3";
+  const std::pair<const char*, std::size_t> levels[] = {{"L1", caches.l1d}, {"L2", caches.l2}, {"L3", caches.l3}};
+  for (const auto& [name, size] : levels) {
+    if (size == 0) return "unknown";
+    if (bytes <= static_cast<double>(size)) return name;
+  }
   return "RAM";
 }
 
@@ -397,11 +407,11 @@ inline void print_row(const BenchRow& r) {
 /// A sweep as a table with the working set and the cache that holds it, then where training
 /// and inference throughput change as the working set leaves a cache.
 inline void print_sweep(const Sweep& sweep, const CacheSizes& caches) {
-  std::printf("  %10s %5s %12s %5s %15s %15s %15s %9s %9s %5s\n", "edges", "batch", "working set", "fits",
+  std::printf("  %10s %5s %12s %7s %15s %15s %15s %9s %9s %5s\n", "edges", "batch", "working set", "fits",
               "train c-s/s", "infer c-s/s", "dense c-s/s", "train ns", "x dense", "cpu");
   for (const auto& [dense, train, infer] : sweep.points) {
     const double cpu_share = std::min({dense.timing.cpu_share, train.timing.cpu_share, infer.timing.cpu_share});
-    std::printf("  %10s %5d %12s %5s %15.3g %15.3g %15.3g %9.3f %9.1f %4.0f%%%s\n",
+    std::printf("  %10s %5d %12s %7s %15.3g %15.3g %15.3g %9.3f %9.1f %4.0f%%%s\n",
                 with_commas(double(train.edges)).c_str(), train.batch, format_bytes(train.working_set).c_str(),
                 cache_level(train.working_set, caches).c_str(), train.conn_samples_per_s(),
                 infer.conn_samples_per_s(), dense.conn_samples_per_s(), train.ns_per_edge_sample(),
@@ -413,13 +423,14 @@ inline void print_sweep(const Sweep& sweep, const CacheSizes& caches) {
   auto change = [](const BenchRow& a, const BenchRow& b) {
     return 100 * (b.conn_samples_per_s() / a.conn_samples_per_s() - 1);
   };
-  bool crossed = false;
+  bool crossed = false, unknown = false;
   for (std::size_t i = 0; i + 1 < sweep.points.size(); ++i) {
     const auto& [dense_a, train_a, infer_a] = sweep.points[i];
     const auto& [dense_b, train_b, infer_b] = sweep.points[i + 1];
     const std::string from = cache_level(train_a.working_set, caches);
     const std::string to = cache_level(train_b.working_set, caches);
-    if (from == to) continue;
+    unknown = unknown || from == "unknown" || to == "unknown";
+    if (from == to || from == "unknown" || to == "unknown") continue;
     crossed = true;
     std::printf("  -> out of %s into %s between %s and %s (working set %s -> %s): training %+.0f%%, "
                 "inference %+.0f%%\n",
@@ -427,7 +438,9 @@ inline void print_sweep(const Sweep& sweep, const CacheSizes& caches) {
                 format_bytes(train_a.working_set).c_str(), format_bytes(train_b.working_set).c_str(),
                 change(train_a, train_b), change(infer_a, infer_b));
   }
-  if (!crossed && !sweep.points.empty()) {
+  if (unknown) {
+    std::printf("  -> some cache sizes are unknown: which cache holds a working set cannot be told there\n");
+  } else if (!crossed && !sweep.points.empty()) {
     std::printf("  -> the whole sweep fits in %s\n", cache_level(sweep.points.back()[1].working_set, caches).c_str());
   }
   // Where each curve peaks and what is left of the peak at the end of the sweep.
@@ -582,8 +595,10 @@ inline int bench_command(BenchSettings s) {
 
   std::printf("chaosnet bench %s: %s, %u hardware threads, %s, %s, %s\n", CHAOSNET_VERSION, cpu_model().c_str(),
               hardware_threads(), simd_name().c_str(), compiler_name().c_str(), utc_now().c_str());
-  std::printf("caches: L1d %s, L2 %s per core, L3 %s shared; load average %.2f\n", format_bytes(double(caches.l1d)).c_str(),
-              format_bytes(double(caches.l2)).c_str(), format_bytes(double(caches.l3)).c_str(), load_at_start);
+  std::printf("caches (from %s): L1d %s, L2 %s per core, L3 %s shared; load average %.2f\n",
+              caches.source.empty() ? "no source: sysfs, sysconf and CPUID know none" : caches.source.c_str(),
+              format_cache(caches.l1d).c_str(), format_cache(caches.l2).c_str(), format_cache(caches.l3).c_str(),
+              load_at_start);
   if (max_threads > hardware_threads()) {
     std::printf("note: %u threads on %u hardware threads cannot scale\n", max_threads, hardware_threads());
   }
@@ -706,7 +721,8 @@ inline int bench_command(BenchSettings s) {
         {"simd", simd_name()},
         {"compiler", compiler_name()},
         {"date", utc_now()},
-        {"caches", {{"l1d_bytes", caches.l1d}, {"l2_bytes", caches.l2}, {"l3_bytes", caches.l3}}},
+        {"caches",
+         {{"l1d_bytes", caches.l1d}, {"l2_bytes", caches.l2}, {"l3_bytes", caches.l3}, {"source", caches.source}}},
         {"load_average_start", load_at_start},
         {"load_average_end", load_average()},
         {"quick", s.quick},

@@ -7,6 +7,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdio>
@@ -14,10 +19,12 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 namespace chaosnet::cli {
 
@@ -26,11 +33,24 @@ struct CacheSizes {
   std::size_t l1d = 0;
   std::size_t l2 = 0;
   std::size_t l3 = 0;
+  std::string source;  ///< where the sizes came from: "sysfs", "sysconf", "CPUID", joined by "+"
+
+  [[nodiscard]] bool complete() const { return l1d != 0 && l2 != 0 && l3 != 0; }
+  /// Fills the levels still unknown from `other`, noting its source when it adds any.
+  void fill_from(const CacheSizes& other) {
+    bool used = false;
+    for (auto [mine, theirs] : {std::pair{&l1d, other.l1d}, std::pair{&l2, other.l2}, std::pair{&l3, other.l3}}) {
+      if (*mine != 0 || theirs == 0) continue;
+      *mine = theirs;
+      used = true;
+    }
+    if (used) source += (source.empty() ? "" : "+") + other.source;
+  }
 };
 
-/// The data and unified caches of cpu0, from sysfs (what lscpu reads).
-inline CacheSizes cache_sizes() {
-  CacheSizes sizes;
+/// The data and unified caches of cpu0 from sysfs (what lscpu reads); absent on many VMs.
+inline CacheSizes sysfs_cache_sizes() {
+  CacheSizes sizes{.source = "sysfs"};
   const std::filesystem::path root = "/sys/devices/system/cpu/cpu0/cache";
   for (int i = 0; i < 8; ++i) {
     const std::filesystem::path dir = root / ("index" + std::to_string(i));
@@ -42,6 +62,54 @@ inline CacheSizes cache_sizes() {
     if (size.back() == 'K') bytes <<= 10;
     if (size.back() == 'M') bytes <<= 20;
     (level == 1 ? sizes.l1d : level == 2 ? sizes.l2 : sizes.l3) = bytes;
+  }
+  return sizes;
+}
+
+/// The cache sizes glibc reports (from CPUID on x86, also without sysfs); 0 where it has none.
+inline CacheSizes sysconf_cache_sizes() {
+  CacheSizes sizes{.source = "sysconf"};
+#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE) && defined(_SC_LEVEL3_CACHE_SIZE)
+  auto bytes = [](int name) { return static_cast<std::size_t>(std::max(0L, ::sysconf(name))); };
+  sizes.l1d = bytes(_SC_LEVEL1_DCACHE_SIZE);
+  sizes.l2 = bytes(_SC_LEVEL2_CACHE_SIZE);
+  sizes.l3 = bytes(_SC_LEVEL3_CACHE_SIZE);
+#endif
+  return sizes;
+}
+
+/// The caches the processor describes itself: CPUID leaf 4 (deterministic cache parameters) on
+/// Intel, leaf 0x8000001D in the same format on AMD (where leaf 4 reads as empty).
+inline CacheSizes cpuid_cache_sizes() {
+  CacheSizes sizes{.source = "CPUID"};
+#if defined(__x86_64__) || defined(__i386__)
+  for (const unsigned leaf : {4u, 0x8000001Du}) {
+    for (unsigned index = 0; index < 16; ++index) {
+      unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+      if (__get_cpuid_count(leaf, index, &eax, &ebx, &ecx, &edx) == 0) break;
+      const unsigned type = eax & 0x1f;  // 0: no more caches, 1: data, 2: instruction, 3: unified
+      if (type == 0) break;
+      if (type == 2) continue;
+      const std::size_t ways = ((ebx >> 22) & 0x3ff) + 1;
+      const std::size_t partitions = ((ebx >> 12) & 0x3ff) + 1;
+      const std::size_t line = (ebx & 0xfff) + 1;
+      const std::size_t sets = std::size_t{ecx} + 1;
+      const unsigned level = (eax >> 5) & 0x7;
+      if (level < 1 || level > 3) continue;
+      (level == 1 ? sizes.l1d : level == 2 ? sizes.l2 : sizes.l3) = ways * partitions * line * sets;
+    }
+    if (sizes.l1d != 0 || sizes.l2 != 0 || sizes.l3 != 0) break;
+  }
+#endif
+  return sizes;
+}
+
+/// Cache sizes from the first source that knows each level: sysfs, then sysconf, then CPUID.
+inline CacheSizes cache_sizes() {
+  CacheSizes sizes;
+  for (const auto& source : {sysfs_cache_sizes, sysconf_cache_sizes, cpuid_cache_sizes}) {
+    if (sizes.complete()) break;
+    sizes.fill_from(source());
   }
   return sizes;
 }
