@@ -182,6 +182,14 @@ TEST_CASE("MNIST: a training file no larger than the validation split is rejecte
   REQUIRE_THROWS_AS(chaosnet::load_mnist_splits(dir.path()), DataError);
 }
 
+TEST_CASE("MNIST: a test file without samples is rejected", "[data]") {
+  const test::TempDir dir;
+  test::write_tiny_mnist(dir.path(), {.train = 20, .test = 0, .rows = 28, .cols = 28});
+  REQUIRE_THROWS_AS(chaosnet::load_mnist_splits(dir.path(), 5), DataError);
+  REQUIRE_THROWS_WITH(chaosnet::load_mnist_splits(dir.path(), 5),
+                      Contains((dir / "t10k-images-idx3-ubyte").string() + ": holds no samples"));
+}
+
 TEST_CASE("MNIST: test images of another size than the training images are rejected", "[data]") {
   const test::TempDir dir;
   const test::TempDir other;

@@ -1,11 +1,12 @@
 // The training loop: it learns, keeps the best validation epoch, survives a diverging loss, and
-// evaluates partial batches correctly.
+// evaluates partial batches correctly and empty datasets not at all.
 
 #include <chaosnet/chaosnet.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 using chaosnet::Dataset;
@@ -85,6 +86,15 @@ TEST_CASE("Evaluate: partial last batches count only real samples", "[train][eva
   CHECK(chaosnet::evaluate_accuracy(net, data) == Approx(static_cast<double>(correct) / 37.0));
   const Dataset wrong(std::vector<float>(9, 0.f), std::vector<int>{0}, 3, 3, 2);
   CHECK_THROWS_WITH(chaosnet::evaluate_accuracy(net, wrong), Catch::Contains("9 features"));
+}
+
+TEST_CASE("Evaluate: an empty dataset is refused, not reported as 0%", "[train][evaluate]") {
+  Rng rng(4);
+  Network<float, 16> net(8, 2, rng, small_options());
+  const Dataset empty(std::vector<float>{}, std::vector<int>{}, 2, 4, 2);
+  CHECK_THROWS_AS(chaosnet::evaluate_accuracy(net, empty), std::invalid_argument);
+  CHECK_THROWS_WITH(chaosnet::evaluate_accuracy(net, empty), Catch::Contains("empty"));
+  CHECK_THROWS_WITH(chaosnet::evaluate_accuracy(net, Dataset()), Catch::Contains("empty"));
 }
 
 TEST_CASE("Presets: v01 and v02 build the seeds' starting networks", "[train][presets]") {

@@ -2,8 +2,9 @@
 
 // A labelled image dataset in the form training wants it: float pixels in [0, 1], one sample
 // after another, and int labels. Loading pairs an IDX image file with an IDX label file and
-// checks that they belong together; the MNIST helpers add the honest train/validation/test split
-// of design.md §4 (validation carved from the end of the training file, test kept apart).
+// checks that they belong together; the MNIST helpers add the honest split: train on the first
+// images of the training file (50,000 for MNIST), validate on the rest of it (the last 10,000),
+// and keep the test file apart for one final report.
 
 #include <chaosnet/data/data_error.hpp>
 #include <chaosnet/data/idx.hpp>
@@ -196,7 +197,8 @@ inline MnistPaths find_mnist(const std::filesystem::path& dir) {
           detail::find_mnist_file(dir, "t10k-labels-idx1-ubyte")};
 }
 
-/// The three splits of the evaluation protocol (design.md §4).
+/// The three splits of the evaluation protocol: training and validation both come from the
+/// training file (validation from its end), the test set from the test file, used once.
 struct MnistSplits {
   Dataset train;       ///< the training file minus its last validation_size samples
   Dataset validation;  ///< the last validation_size samples of the training file
@@ -208,7 +210,8 @@ struct MnistSplits {
 /// them the training set, and the test file the test set. For MNIST with the default that is
 /// 50,000 / 10,000 / 10,000. Works for any IDX dataset with these file names. Throws DataError
 /// for anything load_dataset() rejects, when the training file has no more than validation_size
-/// samples, and when test images differ in size from training images.
+/// samples, when the test file holds no samples, and when test images differ in size from
+/// training images.
 inline MnistSplits load_mnist_splits(const std::filesystem::path& dir,
                                      std::size_t validation_size = 10000, int classes = 10) {
   const MnistPaths paths = find_mnist(dir);
@@ -225,6 +228,10 @@ inline MnistSplits load_mnist_splits(const std::filesystem::path& dir,
   MnistSplits splits{detail::make_dataset(images, labels, 0, train_size, classes),
                      detail::make_dataset(images, labels, train_size, validation_size, classes),
                      load_dataset(paths.test_images, paths.test_labels, classes)};
+  if (splits.test.empty()) {
+    throw DataError(paths.test_images,
+                    "holds no samples; the test set needs at least one to report an accuracy");
+  }
   if (splits.test.rows() != images.rows || splits.test.cols() != images.cols) {
     throw DataError(paths.test_images,
                     "holds images of " + std::to_string(splits.test.rows()) + " x " +

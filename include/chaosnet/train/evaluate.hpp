@@ -37,11 +37,16 @@ void check_fits(const Topology<T>& net, const Dataset& data, const std::string& 
   }
 }
 
-/// Fraction of samples of `data` whose predicted class equals the label.
+/// Fraction of samples of `data` whose predicted class equals the label. Throws
+/// std::invalid_argument for an empty dataset (an accuracy of no samples would read as 0%) and
+/// for one the network does not fit.
 template <class T, int N>
 double evaluate_accuracy(Network<T, N>& net, const Dataset& data) {
+  if (data.empty()) {
+    throw std::invalid_argument(
+        "chaosnet::evaluate_accuracy: the dataset is empty; accuracy needs at least one sample");
+  }
   check_fits(net, data, "evaluation");
-  if (data.empty()) return 0.0;
   std::size_t correct = 0;
   for (std::size_t first = 0; first < data.size(); first += static_cast<std::size_t>(N)) {
     const auto rows = batch_rows<N>(data, first);
