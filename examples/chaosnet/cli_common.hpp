@@ -1,21 +1,25 @@
 #pragma once
 
-// What every chaosnet subcommand shares: errors and exit codes, the compiled batch sizes, the
-// progress bar, machine facts for reports, and small output helpers.
+// What every chaosnet subcommand shares: errors and exit codes, checks of numeric flags, the
+// compiled batch sizes, the progress bar, machine facts for reports, and small output helpers.
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 namespace chaosnet::cli {
@@ -29,6 +33,74 @@ class UsageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+namespace detail {
+
+/// A bound as people write it: integers in full, others with %g (DBL_MAX is not 309 digits).
+template <class T>
+std::string bound_text(T value) {
+  if constexpr (std::is_integral_v<T>) {
+    return std::to_string(value);
+  } else {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", static_cast<double>(value));
+    return buffer;
+  }
+}
+
+/// Accepts the text of a finite T in [low, high], or (low, high] when `low_excluded`; for an
+/// unsigned T only without a minus sign, since CLI11 converts with strtoull, which wraps -1 to
+/// the largest value. --help shows the interval after the type; the error shows it too.
+template <class T>
+CLI::Validator number_check(T low, T high, bool low_excluded) {
+  const bool unbounded = high == std::numeric_limits<T>::max();
+  const std::string range =
+      unbounded ? (low_excluded ? "> " : ">= ") + bound_text(low)
+                : (low_excluded ? "(" : "[") + bound_text(low) + ", " + bound_text(high) + "]";
+  const std::string wanted = (std::is_integral_v<T> ? "a whole number " : "a finite number ") +
+                             std::string(unbounded ? "" : "in ") + range;
+  CLI::Validator check(
+      [=](std::string& input) -> std::string {
+        T value{};
+        const bool parsed = !(std::is_unsigned_v<T> && input.find('-') != std::string::npos) &&
+                            CLI::detail::lexical_cast(input, value);
+        const bool finite = parsed && std::isfinite(static_cast<double>(value));
+        if (finite && (low_excluded ? value > low : value >= low) && value <= high) return {};
+        return input + " is invalid; use " + wanted;
+      },
+      range);
+  if (std::is_unsigned_v<T> && low == 0 && unbounded) check.description("");  // UINT says it
+  return check;
+}
+
+}  // namespace detail
+
+// The checks of every numeric flag, so that every command refuses NaN, infinities, wrapped
+// negative counts and absurd sizes alike, with exit code 2 and a message naming the flag.
+
+/// A number in [low, high].
+template <class T>
+CLI::Validator number_in(T low, T high) {
+  return detail::number_check(low, high, false);
+}
+
+/// A number of at least `low`.
+template <class T>
+CLI::Validator at_least(T low) {
+  return detail::number_check(low, std::numeric_limits<T>::max(), false);
+}
+
+/// A number above `low` and at most `high`.
+template <class T>
+CLI::Validator above(T low, T high = std::numeric_limits<T>::max()) {
+  return detail::number_check(low, high, true);
+}
+
+/// Bounds past which a value is a typing mistake: more threads than any machine here, more
+/// hidden nodes than memory holds (20 edges each), a learning rate every optimizer diverges at.
+inline constexpr unsigned max_worker_threads = 1024;
+inline constexpr std::size_t max_hidden_nodes = 1000000;
+inline constexpr double max_learning_rate = 10;
 
 /// The batch sizes compiled into the CLI (Tensor1D's N is a template parameter).
 inline constexpr int compiled_batch_sizes[] = {1, 16, 32, 64};

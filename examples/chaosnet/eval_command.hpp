@@ -28,6 +28,7 @@ inline void add_eval_command(CLI::App& app, EvalSettings& s) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--data", s.data, "Directory with the four MNIST IDX files")->capture_default_str();
   cmd->add_option("--validation", s.validation, "Training images held out for validation")
+      ->check(at_least<std::size_t>(1))
       ->capture_default_str();
   cmd->add_option("--json", s.json, "Write the result (val_acc, test_acc, edges, params) here");
 }

@@ -48,6 +48,9 @@ struct EvolveSettings {
   CLI::Option* data_option = nullptr;
 };
 
+/// A year: a longer time budget is a typing mistake.
+inline constexpr double max_minutes = 525600;
+
 inline void add_evolve_command(CLI::App& app, EvolveSettings& s) {
   CLI::App* cmd = app.add_subcommand(
       "evolve",
@@ -80,36 +83,40 @@ inline void add_evolve_command(CLI::App& app, EvolveSettings& s) {
           ->capture_default_str();
   run(cmd->add_option("--validation", s.validation,
                       "Training images held out (from the end) for validation and selection"))
+      ->check(at_least<std::size_t>(1))
       ->capture_default_str();
   run(cmd->add_option("--eval-samples", s.eval_samples,
                       "Select on the first this-many validation images for speed (0: all); the "
                       "reported numbers always use the whole validation split"))
+      ->check(at_least<std::size_t>(0))
       ->capture_default_str();
   run(cmd->add_option("--preset", s.preset, "Schedule to start from: default or v02"))
       ->check(CLI::IsMember({"default", "v02"}))
       ->capture_default_str();
   run(cmd->add_option("--population", s.population, "Members kept by selection (2 or more)"))
-      ->check(CLI::Range(std::size_t{2}, std::size_t{100000}));
+      ->check(number_in<std::size_t>(2, 100000));
   run(cmd->add_option("--steps", s.steps, "Training batches per member and generation"))
-      ->check(CLI::PositiveNumber);
+      ->check(number_in<std::size_t>(1, 1000000));
   run(cmd->add_option("--morph-every", s.morph_every,
                       "Clone and mutate every this-many generations"))
-      ->check(CLI::PositiveNumber);
-  run(cmd->add_option("--hidden", s.hidden, "Normal nodes each starting network gets (default 0)"));
+      ->check(number_in<std::size_t>(1, 1000000));
+  run(cmd->add_option("--hidden", s.hidden, "Normal nodes each starting network gets (default 0)"))
+      ->check(number_in<std::size_t>(0, max_hidden_nodes));
   run(cmd->add_flag("--hidden-spread", s.hidden_spread,
                     "Founding members get 0 to --hidden nodes in even steps, so the first "
                     "population spans every size"));
   run(cmd->add_option("--input-edges", s.input_edges,
                       "Input-to-leaf edges each starting network gets, on average (seed: 100)"))
-      ->check(CLI::NonNegativeNumber);
+      ->check(number_in(0.0, 1e6));
   run(cmd->add_option("--node-edges", s.node_edges,
-                      "Incoming and outgoing random edges of each new node (seed: 10)"));
+                      "Incoming and outgoing random edges of each new node (seed: 10)"))
+      ->check(number_in<std::size_t>(0, 1000));
   run(cmd->add_option("--node-rate", s.node_rate, "Grow: add floor(nodes * U[0, a)) nodes"))
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(number_in(0.0, 1.0));
   run(cmd->add_option("--edge-rate", s.edge_rate, "Grow: add floor(edges * U[0, b)) random edges"))
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(number_in(0.0, 1.0));
   run(cmd->add_option("--prune-rate", s.prune_rate, "Prune: remove floor(edges * U[0, c)) edges"))
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(number_in(0.0, 1.0));
   run(cmd->add_option("--prune", s.prune, "Which edges pruning removes: random or smallest (|w|)"))
       ->check(CLI::IsMember({"random", "smallest"}));
   run(cmd->add_option("--selection", s.selection,
@@ -117,34 +124,38 @@ inline void add_evolve_command(CLI::App& app, EvolveSettings& s) {
                       "or pareto (NSGA-II on val_acc and edges)"))
       ->check(CLI::IsMember({"seed", "pareto"}));
   run(cmd->add_option("--size-bonus", s.size_bonus, "The seed score's c"))
-      ->check(CLI::NonNegativeNumber);
+      ->check(number_in(0.0, 1000.0));
   run(cmd->add_option(
           "--accuracy-window", s.accuracy_window,
           "Pareto: members more than this below the best validation accuracy rank after "
           "all others (0: a plain front)"))
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(number_in(0.0, 1.0));
   run(cmd->add_option("--dominance-margin", s.dominance_margin,
                       "Pareto: a network dominates another only if no larger and at least this "
                       "much more accurate (0: plain dominance)"))
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(number_in(0.0, 1.0));
   run(cmd->add_option("--max-edges", s.max_edges,
                       "Hard cap: no member ever has more edges (smallest |w| pruned after every "
-                      "mutation); 0: no cap"));
+                      "mutation); 0: no cap"))
+      ->check(at_least<std::size_t>(0));
   run(cmd->add_option("--optimizer", s.optimizer, "sgd or adam"))
       ->check(CLI::IsMember({"sgd", "adam"}));
-  run(cmd->add_option("--lr", s.learning_rate, "Learning rate"))->check(CLI::PositiveNumber);
+  run(cmd->add_option("--lr", s.learning_rate, "Learning rate"))
+      ->check(above(0.0, max_learning_rate));
   run(cmd->add_option("--batch", s.batch,
                       "Samples per step: " + batch_sizes_text() + " (default 32)"))
       ->check(CLI::IsMember({1, 16, 32, 64}));
   run(cmd->add_option("--seed", s.seed,
-                      "Random seed: same seed and data, same result with any --threads"));
+                      "Random seed: same seed and data, same result with any --threads"))
+      ->check(at_least<std::uint64_t>(0));
   cmd->add_option("--minutes", s.minutes,
                   "Time budget of the run, all sessions (default 5 unless --generations is given)")
-      ->check(CLI::PositiveNumber);
+      ->check(above(0.0, max_minutes));
   cmd->add_option("--generations", s.generations,
                   "Generation budget of the run (total, all sessions)")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least<std::size_t>(1));
   cmd->add_option("--threads", s.threads, "Worker threads, one member each (0: all cores)")
+      ->check(number_in<std::size_t>(0, max_worker_threads))
       ->capture_default_str();
   run(cmd->add_option("--out", s.out, "Directory for checkpoints, logs, models and plots"))
       ->capture_default_str();

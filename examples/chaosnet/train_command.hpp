@@ -39,19 +39,26 @@ inline void add_train_command(CLI::App& app, TrainSettings& s) {
   cmd->add_option("--preset", s.preset, "Starting network and training setup: v01 (seed 000) or v02 (seed 001)")
       ->check(CLI::IsMember({"v01", "v02"}))
       ->capture_default_str();
-  cmd->add_option("--hidden", s.hidden, "Hidden (Normal) nodes to add (default: the preset's: v01 5000, v02 1000)");
+  cmd->add_option("--hidden", s.hidden,
+                  "Hidden (Normal) nodes to add (default: the preset's: v01 5000, v02 1000)")
+      ->check(number_in<std::size_t>(0, max_hidden_nodes));
   cmd->add_option("--epochs", s.epochs, "Passes over the training data (default: the preset's)")
-      ->check(CLI::PositiveNumber);
+      ->check(number_in<std::size_t>(1, 100000));
   cmd->add_option("--batch", s.batch, "Samples per step: " + batch_sizes_text() + " (default: the preset's)")
       ->check(CLI::IsMember({1, 16, 32, 64}));
   cmd->add_option("--lr", s.learning_rate, "Learning rate (default: the preset's for the optimizer)")
-      ->check(CLI::PositiveNumber);
+      ->check(above(0.0, max_learning_rate));
   cmd->add_option("--optimizer", s.optimizer, "sgd or adam (default: the preset's)")
       ->check(CLI::IsMember({"sgd", "adam"}));
-  cmd->add_option("--momentum", s.momentum, "SGD momentum")->check(CLI::Range(0.0, 0.999))->capture_default_str();
-  cmd->add_option("--seed", s.seed, "Random seed: same seed, same network and batches")->capture_default_str();
+  cmd->add_option("--momentum", s.momentum, "SGD momentum")
+      ->check(number_in(0.0, 0.999))
+      ->capture_default_str();
+  cmd->add_option("--seed", s.seed, "Random seed: same seed, same network and batches")
+      ->check(at_least<std::uint64_t>(0))
+      ->capture_default_str();
   cmd->add_option("--validation", s.validation,
                   "Training images held out (from the end) for validation and model selection")
+      ->check(at_least<std::size_t>(1))
       ->capture_default_str();
   cmd->add_option("--save", s.save, "Write the trained model (JSON) here");
   cmd->add_option("--log", s.log, "Write one CSV row per epoch here");

@@ -1,12 +1,8 @@
 # `chaosnet evolve` exit codes: 0 on success, 1 on a runtime error (bad data, no or damaged
-# checkpoint), 2 on bad usage (unknown values, a run-defining option with --resume, an --out
-# that already holds a run). Run with -DCLI=... -DDATA=<tiny mnist> -DOUT=<scratch dir>.
-function(expect_exit code)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT result EQUAL code)
-    message(FATAL_ERROR "expected exit code ${code}, got ${result}: ${ARGN}\n${out}${err}")
-  endif()
-endfunction()
+# checkpoint), 2 on bad usage (unknown or out-of-range values, a run-defining option with
+# --resume, an --out that already holds a run).
+# Run with -DCLI=... -DDATA=<tiny mnist> -DOUT=<scratch dir>.
+include("${CMAKE_CURRENT_LIST_DIR}/../cli/expect.cmake")
 
 file(REMOVE_RECURSE "${OUT}")
 set(tiny --data "${DATA}" --validation 200 --population 2 --steps 5 --generations 1)
@@ -16,6 +12,25 @@ expect_exit(2 "${CLI}" evolve --selection best)
 expect_exit(2 "${CLI}" evolve --population 1)
 expect_exit(1 "${CLI}" evolve --data "${OUT}/no-such-dir" --out "${OUT}/missing-data")
 expect_exit(1 "${CLI}" evolve --resume "${OUT}/no-such-run")
+
+# Every numeric flag: NaN, infinities, negative counts (which would wrap around: --max-edges -1
+# would mean no cap) and absurd values are usage errors naming the flag.
+foreach(bad IN ITEMS "--validation;0" "--eval-samples;-1" "--population;-1" "--steps;-1"
+                     "--morph-every;nan" "--hidden;-1" "--input-edges;nan" "--input-edges;inf"
+                     "--node-edges;-1" "--node-rate;nan" "--edge-rate;nan" "--prune-rate;nan"
+                     "--size-bonus;nan" "--accuracy-window;nan" "--dominance-margin;nan"
+                     "--max-edges;-1" "--lr;nan" "--seed;-1" "--minutes;nan" "--minutes;inf"
+                     "--minutes;-1" "--generations;-1" "--threads;-1" "--threads;100000")
+  list(GET bad 0 flag)
+  list(GET bad 1 value)
+  expect_error(2 "${flag}: ${value} is invalid; use a " "${CLI}" evolve ${flag} ${value})
+endforeach()
+expect_error(2 "--threads: 5000 is invalid; use a whole number in \\[0, 1024\\]\n"
+             "${CLI}" evolve --threads 5000)
+
+# A fractional time budget, as CI's short main job uses.
+expect_exit(0 "${CLI}" evolve --data "${DATA}" --validation 200 --population 2 --steps 5
+            --minutes 0.02 --out "${OUT}/fractional")
 expect_exit(0 "${CLI}" evolve ${tiny} --out "${OUT}/run")
 expect_exit(2 "${CLI}" evolve ${tiny} --out "${OUT}/run")
 expect_exit(2 "${CLI}" evolve --resume "${OUT}/run" --population 3)
