@@ -3,6 +3,8 @@
 // `chaosnet bench`: training and inference throughput of random DAGs from 1K to 1M edges against
 // a dense Eigen MLP with as many weights, on 1 and 2 threads; memory per edge; how throughput
 // scales with size and batch and where it falls out of the caches; the performance targets.
+// Every figure is the median of interleaved repetitions (every configuration once, then again),
+// so that a slow phase of a busy machine hits all configurations alike, shown with its range.
 
 #include "bench_system.hpp"
 #include "bench_workloads.hpp"
@@ -27,6 +29,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +40,7 @@ struct BenchSettings {
   bool quick = false;
   std::optional<double> seconds;
   std::size_t fan = 10;
+  std::size_t repeats = 5;
   std::vector<int> batches{32, 64};
   std::vector<unsigned> threads{1, 2};
   std::uint64_t seed = 1;
@@ -59,8 +63,8 @@ inline constexpr std::size_t reference_edges = 10000;
 inline constexpr int reference_batch = 32;
 /// Memory is measured at this batch size.
 inline constexpr int memory_batch = 64;
-/// The performance targets, at 1 thread and batch 32 on the 10K-edge DAG: training throughput,
-/// inference over training, and 2 threads training 2 networks over 1.
+/// The performance targets, judged on medians at 1 thread and batch 32 on the 10K-edge DAG:
+/// training throughput, inference over training, and 2 threads training 2 networks over 1.
 inline constexpr double target_train_conn_samples = 5e9;
 inline constexpr double target_infer_over_train = 2.0;
 inline constexpr double target_two_threads = 1.8;
@@ -71,10 +75,14 @@ inline void add_bench_command(CLI::App& app, BenchSettings& s) {
   CLI::App* cmd = app.add_subcommand(
       "bench", "Measure training and inference throughput (connection-samples/s) of random DAGs "
                "of 1K to 1M edges against a dense MLP, memory per edge and cache scaling");
-  cmd->add_flag("--quick", s.quick, "Smoke test: smaller networks and a few milliseconds per configuration");
+  cmd->add_flag("--quick", s.quick, "Smoke test: smaller networks and a few milliseconds per measurement");
   cmd->add_option("--seconds", s.seconds,
-                  "Timed seconds per configuration, after a warm-up (default 0.8; --quick 0.02)")
+                  "Timed seconds of each measurement, after a warm-up (default 0.2; --quick 0.005)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--repeats", s.repeats,
+                  "Measurements of every configuration, interleaved; figures are their median")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   cmd->add_option("--batch", s.batches, "Batch sizes of the main table, any of 1, 16, 32, 64, 128, 256")
       ->delimiter(',')
       ->check(CLI::IsMember(std::vector<int>(std::begin(bench_batch_sizes), std::end(bench_batch_sizes))))
@@ -94,7 +102,7 @@ inline void add_bench_command(CLI::App& app, BenchSettings& s) {
   cmd->add_option("--plot", s.plot, "Draw the sweeps into this PNG (needs gnuplot)");
   cmd->add_option("--out", s.out,
                   "Write bench.json, bench.csv, scaling.csv and scaling.png here, unless named above");
-  cmd->footer(R"(What runs, per configuration: a warm-up, then timed steps for --seconds (at least 3 steps).
+  cmd->footer(R"(What runs, per measurement: a warm-up, then timed steps for --seconds (at least 3 steps) of
   train  Network::compute_gradients (forward + backward over the recorded tape) and
          Optimizer::step (Adam): exactly one step of `chaosnet train`
   infer  Network::predict: the no-record forward pass that evaluation uses
@@ -103,6 +111,12 @@ inline void add_bench_command(CLI::App& app, BenchSettings& s) {
          backward with GEMMs (all weight gradients, no update)
 Each step takes a fresh batch from a pool of random images in [0, 1] with labels 0..9 (the
 DAG: shuffled rows, as training draws them; dense: a random contiguous block).
+
+Repetitions: every configuration is measured --repeats times, interleaved (all configurations
+once, then all again), each time on a freshly built copy, so that a slow phase of a busy machine
+hits every configuration alike. Each figure is the median of the repetitions, followed by their
+range (min-max, in the median's power of ten); ratios (x dense, x one thread, x training) are
+of medians.
 
 Networks: random DAGs with 784 inputs and 10 leaves joined by ~100 input->leaf edges (the seed
 v0.2 start), then H hidden nodes added by Topology::add_nodes, each with --fan random incoming
@@ -120,8 +134,8 @@ Columns:
   samples/s             samples / second over all threads
   x dense               ns/edge-sample / the dense MLP's ns/weight-sample at the same batch
                         and threads: how much more an edge costs than a dense weight
-  cpu                   share of the wall time the threads ran; below 95% (marked *) other
-                        processes took the cores and the wall-clock figures are low
+  cpu                   median share of the wall time the threads ran; below 95% (marked *)
+                        other processes took the cores and the wall-clock figures are low
   working set           bytes a step keeps touching, a lower bound: 4 B x batch per input,
                         8 B x batch per other node (value, gradient), 12 B per edge (weight,
                         gradient, source index); compared with the L1d/L2/L3 sizes from
@@ -143,7 +157,7 @@ inline const char* to_string(BenchMode mode) {
   return "?";
 }
 
-/// One measured configuration.
+/// One configuration and its measurements, one per repetition.
 struct BenchRow {
   BenchMode mode = BenchMode::train;
   std::size_t nominal_edges = 0;  ///< the size asked for (10000 for "10K")
@@ -151,19 +165,41 @@ struct BenchRow {
   std::size_t hidden = 0;         ///< DAG hidden nodes, or MLP hidden units
   int batch = 0;
   unsigned threads = 0;
-  Throughput timing;
-  double working_set = 0;  ///< bytes, see dag_working_set and DenseStep::working_set
-  double dense_ns = 0;     ///< the dense reference's ns per weight·sample, same batch and threads
+  double working_set = 0;                ///< bytes, see dag_working_set and DenseStep::working_set
+  std::vector<Throughput> repetitions;  ///< in the order they ran
+  double dense_ns = 0;  ///< the dense reference's median ns per weight·sample, same batch and threads
 
-  [[nodiscard]] double conn_samples_per_s() const { return static_cast<double>(edges) * timing.samples_per_s; }
+  [[nodiscard]] Spread conn_samples_per_s() const {
+    return over_repetitions([&](const Throughput& t) { return conn_samples_per_s(t); });
+  }
+  [[nodiscard]] double conn_samples_per_s(const Throughput& t) const {
+    return static_cast<double>(edges) * t.samples_per_s;
+  }
   /// From the threads' CPU time, so that it is the cost on a core even when other processes
   /// took turns on it (conn_samples_per_s() is wall-clock).
-  [[nodiscard]] double ns_per_edge_sample() const {
-    return timing.cpu_seconds * 1e9 / (static_cast<double>(edges) * static_cast<double>(timing.samples));
+  [[nodiscard]] Spread ns_per_edge_sample() const {
+    return over_repetitions([&](const Throughput& t) { return ns_per_edge_sample(t); });
   }
-  /// Whether other processes took a noticeable share of the cores while this ran.
-  [[nodiscard]] bool disturbed() const { return timing.cpu_share < undisturbed_cpu_share; }
-  [[nodiscard]] double ratio_to_dense() const { return ns_per_edge_sample() / dense_ns; }
+  [[nodiscard]] double ns_per_edge_sample(const Throughput& t) const {
+    return t.cpu_seconds * 1e9 / (static_cast<double>(edges) * static_cast<double>(t.samples));
+  }
+  [[nodiscard]] Spread samples_per_s() const {
+    return over_repetitions([](const Throughput& t) { return t.samples_per_s; });
+  }
+  [[nodiscard]] Spread cpu_share() const {
+    return over_repetitions([](const Throughput& t) { return t.cpu_share; });
+  }
+  /// Whether other processes took a noticeable share of the cores in most repetitions.
+  [[nodiscard]] bool disturbed() const { return cpu_share().median < undisturbed_cpu_share; }
+  [[nodiscard]] double ratio_to_dense() const { return ns_per_edge_sample().median / dense_ns; }
+
+ private:
+  template <class F>
+  [[nodiscard]] Spread over_repetitions(F figure) const {
+    std::vector<double> values;
+    for (const Throughput& t : repetitions) values.push_back(figure(t));
+    return spread_of(std::move(values));
+  }
 };
 
 /// What one run measures.
@@ -172,15 +208,16 @@ struct BenchPlan {
   std::vector<std::size_t> sweep_edges;  ///< nominal sizes of the edge sweep
   std::vector<int> batches;              ///< of the main table
   std::vector<unsigned> threads;         ///< of the main table
-  Budget budget;
-  std::size_t pool_samples = 4096;  ///< per thread: 12.5 MiB, beyond L2 like a real dataset
+  Budget budget;                         ///< of each measurement
+  std::size_t repeats = 5;               ///< measurements of every configuration
+  std::size_t pool_samples = 4096;       ///< per thread: 12.5 MiB, beyond L2 like a real dataset
   /// (batch, threads) to measure, by nominal size, ascending: each network is built once.
   std::map<std::size_t, std::set<std::pair<int, unsigned>>> configs;
 
   [[nodiscard]] std::size_t runs() const {
-    std::size_t runs = table_edges.size();  // memory probes
-    for (const auto& [edges, set] : configs) runs += 3 * set.size();
-    return runs;
+    std::size_t measurements = 0;
+    for (const auto& [edges, set] : configs) measurements += 3 * set.size();
+    return table_edges.size() + repeats * measurements;  // memory probes, then the timings
   }
 };
 
@@ -188,10 +225,11 @@ inline BenchPlan make_bench_plan(const BenchSettings& s) {
   BenchPlan plan;
   plan.batches = s.batches;
   plan.threads = s.threads;
+  plan.repeats = s.repeats;
   if (s.quick) {
     plan.table_edges = {1300, 10000};
     plan.sweep_edges = {1000, 3000, 10000, 30000};
-    plan.budget = {0.005, 0.02, 2};
+    plan.budget = {0.002, 0.005, 2};
     plan.pool_samples = 512;
   } else {
     plan.table_edges = {1300, 10000, 100000};
@@ -241,6 +279,32 @@ inline std::string format_cache(std::size_t bytes) {
   return bytes == 0 ? "unknown" : format_bytes(static_cast<double>(bytes));
 }
 
+/// "4.47e9 (4.31-4.52)": the median and the range of the repetitions, in the median's power of
+/// ten; the median alone after a single repetition.
+inline std::string format_rate(const Spread& s) {
+  int exponent = s.median > 0 ? static_cast<int>(std::floor(std::log10(s.median))) : 0;
+  if (std::round(s.median / std::pow(10.0, exponent) * 100) >= 1000) ++exponent;  // 9.996e9 is 1.00e10
+  const double scale = std::pow(10.0, exponent);
+  char text[64];
+  if (s.count > 1) {
+    std::snprintf(text, sizeof text, "%.2fe%d (%.2f-%.2f)", s.median / scale, exponent, s.min / scale, s.max / scale);
+  } else {
+    std::snprintf(text, sizeof text, "%.2fe%d", s.median / scale, exponent);
+  }
+  return text;
+}
+
+/// "0.224 (0.219-0.231)": nanoseconds, the median and the range of the repetitions.
+inline std::string format_ns(const Spread& s) {
+  char text[64];
+  if (s.count > 1) {
+    std::snprintf(text, sizeof text, "%.3f (%.3f-%.3f)", s.median, s.min, s.max);
+  } else {
+    std::snprintf(text, sizeof text, "%.3f", s.median);
+  }
+  return text;
+}
+
 /// The smallest cache that holds `bytes`: "L1", "L2", "L3" or "RAM"; "unknown" when the size of a
 /// level it would have to be compared with is not known.
 inline std::string cache_level(double bytes, const CacheSizes& caches) {
@@ -252,11 +316,9 @@ inline std::string cache_level(double bytes, const CacheSizes& caches) {
   return "RAM";
 }
 
-/// Times one mode of one configuration: `threads` independent copies, each with its own pool.
+/// A row of `mode` for the configuration, without measurements yet.
 template <int N>
-BenchRow measure_mode(BenchMode mode, const Topology<float>& topology, std::size_t nominal_edges,
-                      unsigned threads, const std::vector<Dataset>& pools, const BenchPlan& plan,
-                      std::uint64_t seed) {
+BenchRow describe_row(BenchMode mode, const Topology<float>& topology, std::size_t nominal_edges, unsigned threads) {
   BenchRow row;
   row.mode = mode;
   row.nominal_edges = nominal_edges;
@@ -266,22 +328,31 @@ BenchRow measure_mode(BenchMode mode, const Topology<float>& topology, std::size
   row.threads = threads;
   row.working_set = dag_working_set(topology, N);
   if (mode == BenchMode::dense) {
-    const std::size_t hidden = std::max<std::size_t>(
+    row.hidden = std::max<std::size_t>(
         1, static_cast<std::size_t>(std::lround(static_cast<double>(topology.edge_count()) /
                                                 static_cast<double>(bench_inputs + bench_classes))));
-    row.edges = DenseStep::weights(hidden);
-    row.hidden = hidden;
-    row.working_set = DenseStep::working_set(hidden, N);
-    row.timing = time_on_threads(threads, N, plan.budget,
-                                 [&](unsigned t) { return DenseStep(hidden, N, pools[t], seed + t); });
-  } else if (mode == BenchMode::train) {
-    row.timing = time_on_threads(threads, N, plan.budget,
-                                 [&](unsigned t) { return TrainStep<N>(topology, pools[t], seed + t); });
-  } else {
-    row.timing = time_on_threads(threads, N, plan.budget,
-                                 [&](unsigned t) { return InferStep<N>(topology, pools[t], seed + t); });
+    row.edges = DenseStep::weights(row.hidden);
+    row.working_set = DenseStep::working_set(row.hidden, N);
   }
   return row;
+}
+
+/// One measurement of a row: `threads` independent copies, each built afresh with its own pool.
+template <int N>
+Throughput measure_row(const BenchRow& row, const Topology<float>& topology, const std::vector<Dataset>& pools,
+                       const Budget& budget, std::uint64_t seed) {
+  switch (row.mode) {
+    case BenchMode::dense:
+      return time_on_threads(row.threads, N, budget,
+                             [&](unsigned t) { return DenseStep(row.hidden, N, pools[t], seed + t); });
+    case BenchMode::train:
+      return time_on_threads(row.threads, N, budget,
+                             [&](unsigned t) { return TrainStep<N>(topology, pools[t], seed + t); });
+    case BenchMode::infer:
+      return time_on_threads(row.threads, N, budget,
+                             [&](unsigned t) { return InferStep<N>(topology, pools[t], seed + t); });
+  }
+  throw std::logic_error("unknown bench mode");
 }
 
 /// Memory of one network training at batch N, measured in a child process (see --help).
@@ -344,7 +415,16 @@ inline nlohmann::json to_json(const MemoryFigures& m) {
 /// All results of a run, by mode, nominal size, batch and threads.
 class BenchResults {
  public:
-  void add(const BenchRow& row) { rows_[{row.mode, row.nominal_edges, row.batch, row.threads}] = row; }
+  /// The row of `shape`'s configuration, made from it when first asked for.
+  BenchRow& row(const BenchRow& shape) {
+    return rows_.try_emplace({shape.mode, shape.nominal_edges, shape.batch, shape.threads}, shape).first->second;
+  }
+  /// Once every repetition ran: each row's dense reference, from the medians.
+  void compare_with_dense() {
+    for (auto& [key, row] : rows_) {
+      row.dense_ns = at(BenchMode::dense, key.edges, key.batch, key.threads).ns_per_edge_sample().median;
+    }
+  }
   [[nodiscard]] const BenchRow& at(BenchMode mode, std::size_t edges, int batch, unsigned threads) const {
     return rows_.at({mode, edges, batch, threads});
   }
@@ -393,35 +473,37 @@ inline std::vector<std::pair<std::string, double>> cache_crossings(const Sweep& 
 }
 
 inline void print_table_header() {
-  std::printf("  %-5s %10s %7s %5s %7s %15s %15s %12s %8s %5s\n", "mode", "edges", "hidden", "batch", "threads",
+  std::printf("  %-5s %10s %7s %5s %7s %19s %19s %12s %7s %5s\n", "mode", "edges", "hidden", "batch", "threads",
               "conn-samples/s", "ns/edge-sample", "samples/s", "x dense", "cpu");
 }
 
 inline void print_row(const BenchRow& r) {
-  std::printf("  %-5s %10s %7s %5d %7u %15.3g %15.3f %12s %8.1f %4.0f%%%s\n", to_string(r.mode),
+  std::printf("  %-5s %10s %7s %5d %7u %19s %19s %12s %7.1f %4.0f%%%s\n", to_string(r.mode),
               with_commas(double(r.edges)).c_str(), with_commas(double(r.hidden)).c_str(), r.batch, r.threads,
-              r.conn_samples_per_s(), r.ns_per_edge_sample(), with_commas(r.timing.samples_per_s).c_str(),
-              r.ratio_to_dense(), 100 * r.timing.cpu_share, r.disturbed() ? "*" : "");
+              format_rate(r.conn_samples_per_s()).c_str(), format_ns(r.ns_per_edge_sample()).c_str(),
+              with_commas(r.samples_per_s().median).c_str(), r.ratio_to_dense(), 100 * r.cpu_share().median,
+              r.disturbed() ? "*" : "");
 }
 
 /// A sweep as a table with the working set and the cache that holds it, then where training
 /// and inference throughput change as the working set leaves a cache.
 inline void print_sweep(const Sweep& sweep, const CacheSizes& caches) {
-  std::printf("  %10s %5s %12s %7s %15s %15s %15s %9s %9s %5s\n", "edges", "batch", "working set", "fits",
+  std::printf("  %10s %5s %12s %7s %19s %19s %19s %19s %7s %5s\n", "edges", "batch", "working set", "fits",
               "train c-s/s", "infer c-s/s", "dense c-s/s", "train ns", "x dense", "cpu");
   for (const auto& [dense, train, infer] : sweep.points) {
-    const double cpu_share = std::min({dense.timing.cpu_share, train.timing.cpu_share, infer.timing.cpu_share});
-    std::printf("  %10s %5d %12s %7s %15.3g %15.3g %15.3g %9.3f %9.1f %4.0f%%%s\n",
-                with_commas(double(train.edges)).c_str(), train.batch, format_bytes(train.working_set).c_str(),
-                cache_level(train.working_set, caches).c_str(), train.conn_samples_per_s(),
-                infer.conn_samples_per_s(), dense.conn_samples_per_s(), train.ns_per_edge_sample(),
+    const double cpu_share =
+        std::min({dense.cpu_share().median, train.cpu_share().median, infer.cpu_share().median});
+    std::printf("  %10s %5d %12s %7s %19s %19s %19s %19s %7.1f %4.0f%%%s\n", with_commas(double(train.edges)).c_str(),
+                train.batch, format_bytes(train.working_set).c_str(), cache_level(train.working_set, caches).c_str(),
+                format_rate(train.conn_samples_per_s()).c_str(), format_rate(infer.conn_samples_per_s()).c_str(),
+                format_rate(dense.conn_samples_per_s()).c_str(), format_ns(train.ns_per_edge_sample()).c_str(),
                 train.ratio_to_dense(), 100 * cpu_share, cpu_share < undisturbed_cpu_share ? "*" : "");
   }
   auto at = [&](const BenchRow& r) {
     return sweep.axis == "edges" ? with_commas(double(r.edges)) + " edges" : "batch " + std::to_string(r.batch);
   };
   auto change = [](const BenchRow& a, const BenchRow& b) {
-    return 100 * (b.conn_samples_per_s() / a.conn_samples_per_s() - 1);
+    return 100 * (b.conn_samples_per_s().median / a.conn_samples_per_s().median - 1);
   };
   bool crossed = false, unknown = false;
   for (std::size_t i = 0; i + 1 < sweep.points.size(); ++i) {
@@ -446,50 +528,76 @@ inline void print_sweep(const Sweep& sweep, const CacheSizes& caches) {
   // Where each curve peaks and what is left of the peak at the end of the sweep.
   for (const std::size_t m : {std::size_t{1}, std::size_t{2}}) {
     const auto best = std::max_element(sweep.points.begin(), sweep.points.end(), [&](const auto& a, const auto& b) {
-      return a[m].conn_samples_per_s() < b[m].conn_samples_per_s();
+      return a[m].conn_samples_per_s().median < b[m].conn_samples_per_s().median;
     });
     if (best == sweep.points.end() || best + 1 == sweep.points.end()) continue;
     const BenchRow& peak = (*best)[m];
     const BenchRow& last = sweep.points.back()[m];
-    std::printf("  -> %s peaks at %s (%.3g connection-samples/s, working set %s); at %s: %+.0f%%\n",
-                m == 1 ? "training" : "inference", at(peak).c_str(), peak.conn_samples_per_s(),
+    std::printf("  -> %s peaks at %s: %s connection-samples/s, working set %s; at %s: %+.0f%%\n",
+                m == 1 ? "training" : "inference", at(peak).c_str(), format_rate(peak.conn_samples_per_s()).c_str(),
                 format_bytes(peak.working_set).c_str(), at(last).c_str(), change(peak, last));
   }
 }
 
+inline nlohmann::json to_json(const Spread& s) { return {{"median", s.median}, {"min", s.min}, {"max", s.max}}; }
+
 inline nlohmann::json to_json(const BenchRow& r) {
+  nlohmann::json repetitions = nlohmann::json::array();
+  for (const Throughput& t : r.repetitions) {
+    repetitions.push_back({{"steps", t.steps},
+                           {"seconds", t.seconds},
+                           {"cpu_seconds", t.cpu_seconds},
+                           {"cpu_share", t.cpu_share},
+                           {"samples_per_s", t.samples_per_s},
+                           {"conn_samples_per_s", r.conn_samples_per_s(t)},
+                           {"ns_per_edge_sample", r.ns_per_edge_sample(t)}});
+  }
   return {{"mode", to_string(r.mode)},
           {"nominal_edges", r.nominal_edges},
           {"edges", r.edges},
           {"hidden", r.hidden},
           {"batch", r.batch},
           {"threads", r.threads},
-          {"steps", r.timing.steps},
-          {"seconds", r.timing.seconds},
-          {"conn_samples_per_s", r.conn_samples_per_s()},
-          {"ns_per_edge_sample", r.ns_per_edge_sample()},
-          {"samples_per_s", r.timing.samples_per_s},
+          {"repeats", r.repetitions.size()},
+          {"conn_samples_per_s", to_json(r.conn_samples_per_s())},
+          {"ns_per_edge_sample", to_json(r.ns_per_edge_sample())},
+          {"samples_per_s", to_json(r.samples_per_s())},
           {"ratio_to_dense", r.ratio_to_dense()},
-          {"cpu_seconds", r.timing.cpu_seconds},
-          {"cpu_share", r.timing.cpu_share},
-          {"working_set_bytes", r.working_set}};
+          {"cpu_share", to_json(r.cpu_share())},
+          {"working_set_bytes", r.working_set},
+          {"repetitions", repetitions}};
 }
 
 inline constexpr const char* bench_csv_header =
-    "mode,nominal_edges,edges,hidden,batch,threads,steps,seconds,conn_samples_per_s,ns_per_edge_sample,"
-    "samples_per_s,ratio_to_dense,cpu_seconds,cpu_share,working_set_bytes";
+    "mode,nominal_edges,edges,hidden,batch,threads,repeats,timed_steps,timed_seconds,"
+    "conn_samples_per_s_median,conn_samples_per_s_min,conn_samples_per_s_max,"
+    "ns_per_edge_sample_median,ns_per_edge_sample_min,ns_per_edge_sample_max,"
+    "samples_per_s_median,samples_per_s_min,samples_per_s_max,ratio_to_dense,"
+    "cpu_share_median,cpu_share_min,cpu_share_max,working_set_bytes";
 
 inline std::string csv_fields(const BenchRow& r) {
+  std::size_t steps = 0;
+  double seconds = 0;
+  for (const Throughput& t : r.repetitions) {
+    steps += t.steps;
+    seconds += t.seconds;
+  }
   std::ostringstream out;
+  auto spread = [&](const Spread& s) { out << ',' << s.median << ',' << s.min << ',' << s.max; };
   out << to_string(r.mode) << ',' << r.nominal_edges << ',' << r.edges << ',' << r.hidden << ',' << r.batch << ','
-      << r.threads << ',' << r.timing.steps << ',' << r.timing.seconds << ',' << r.conn_samples_per_s() << ','
-      << r.ns_per_edge_sample() << ',' << r.timing.samples_per_s << ',' << r.ratio_to_dense() << ','
-      << r.timing.cpu_seconds << ',' << r.timing.cpu_share << ',' << r.working_set;
+      << r.threads << ',' << r.repetitions.size() << ',' << steps << ',' << seconds;
+  spread(r.conn_samples_per_s());
+  spread(r.ns_per_edge_sample());
+  spread(r.samples_per_s());
+  out << ',' << r.ratio_to_dense();
+  spread(r.cpu_share());
+  out << ',' << r.working_set;
   return out.str();
 }
 
 /// The sweeps as a gnuplot script with inline data: connection-samples/s against edges and
-/// against batch, a dashed line where the training working set crosses a cache size.
+/// against batch (median, with the range of the repetitions as error bars), a dashed line where
+/// the training working set crosses a cache size.
 inline std::string gnuplot_script(const std::vector<Sweep>& sweeps, const CacheSizes& caches,
                                   const std::filesystem::path& png) {
   std::ostringstream gp;
@@ -503,8 +611,9 @@ inline std::string gnuplot_script(const std::vector<Sweep>& sweeps, const CacheS
       gp << "$" << sweep.axis << m << " << EOD\n";
       for (const auto& point : sweep.points) {
         const BenchRow& r = point[static_cast<std::size_t>(m)];
-        gp << (sweep.axis == "edges" ? static_cast<double>(r.edges) : r.batch) << ' ' << r.conn_samples_per_s()
-           << '\n';
+        const Spread rate = r.conn_samples_per_s();
+        gp << (sweep.axis == "edges" ? static_cast<double>(r.edges) : r.batch) << ' ' << rate.median << ' '
+           << rate.min << ' ' << rate.max << '\n';
       }
       gp << "EOD\n";
     }
@@ -521,9 +630,9 @@ inline std::string gnuplot_script(const std::vector<Sweep>& sweeps, const CacheS
       gp << "set arrow from " << x << ", graph 0 to " << x << ", graph 1 nohead dt 2 lc rgb 'gray40'\n"
          << "set label 'train working set > " << label << "' at " << x << ", graph 0.5 rotate by 90 offset -1,0\n";
     }
-    gp << "plot $" << sweep.axis << "1 with linespoints lw 2 title 'train (compute\\_gradients + Adam)', $"
-       << sweep.axis << "2 with linespoints lw 2 title 'infer (predict)', $" << sweep.axis
-       << "0 with linespoints lw 2 title 'dense MLP forward + backward (GEMM)'\n";
+    gp << "plot $" << sweep.axis << "1 with yerrorlines lw 2 title 'train (compute\\_gradients + Adam)', $"
+       << sweep.axis << "2 with yerrorlines lw 2 title 'infer (predict)', $" << sweep.axis
+       << "0 with yerrorlines lw 2 title 'dense MLP forward + backward (GEMM)'\n";
   }
   gp << "unset multiplot\n";
   return gp.str();
@@ -547,13 +656,13 @@ inline bool plot_sweeps(const std::vector<Sweep>& sweeps, const CacheSizes& cach
   return true;
 }
 
-/// One target: what it asks, the figure measured, and whether it holds.
+/// One target: what it asks, the median figure measured, and whether it holds.
 struct TargetCheck {
   std::string name;
   double required = 0;
   double measured = 0;
   std::string figure;
-  double cpu_share = 1;  ///< the lowest of the rows it compares
+  double cpu_share = 1;  ///< the lowest median cpu share of the rows it compares
   [[nodiscard]] bool holds() const { return measured >= required; }
 };
 
@@ -561,20 +670,23 @@ inline std::vector<TargetCheck> check_targets(const BenchResults& results) {
   const BenchRow& train1 = results.at(BenchMode::train, reference_edges, reference_batch, 1);
   const BenchRow& infer1 = results.at(BenchMode::infer, reference_edges, reference_batch, 1);
   const BenchRow& train2 = results.at(BenchMode::train, reference_edges, reference_batch, 2);
-  auto cpu = [](const BenchRow& a, const BenchRow& b) { return std::min(a.timing.cpu_share, b.timing.cpu_share); };
-  char figure[96];
+  auto cpu = [](const BenchRow& a, const BenchRow& b) {
+    return std::min(a.cpu_share().median, b.cpu_share().median);
+  };
+  const double train_rate = train1.conn_samples_per_s().median;
+  char figure[128];
   std::vector<TargetCheck> checks;
-  std::snprintf(figure, sizeof figure, "%.3g connection-samples/s, %.3f ns/edge-sample",
-                train1.conn_samples_per_s(), train1.ns_per_edge_sample());
+  std::snprintf(figure, sizeof figure, "%s connection-samples/s, %s ns/edge-sample",
+                format_rate(train1.conn_samples_per_s()).c_str(), format_ns(train1.ns_per_edge_sample()).c_str());
   checks.push_back({"training >= 5e9 connection-samples/s (<= 0.2 ns/edge-sample)", target_train_conn_samples,
-                    train1.conn_samples_per_s(), figure, train1.timing.cpu_share});
-  const double infer_ratio = infer1.conn_samples_per_s() / train1.conn_samples_per_s();
-  std::snprintf(figure, sizeof figure, "%.3g connection-samples/s = %.2fx training", infer1.conn_samples_per_s(),
-                infer_ratio);
+                    train_rate, figure, train1.cpu_share().median});
+  const double infer_ratio = infer1.conn_samples_per_s().median / train_rate;
+  std::snprintf(figure, sizeof figure, "%s connection-samples/s = %.2fx training",
+                format_rate(infer1.conn_samples_per_s()).c_str(), infer_ratio);
   checks.push_back({"inference >= 2x training", target_infer_over_train, infer_ratio, figure, cpu(infer1, train1)});
-  const double scaling = train2.conn_samples_per_s() / train1.conn_samples_per_s();
-  std::snprintf(figure, sizeof figure, "%.3g connection-samples/s = %.2fx one thread", train2.conn_samples_per_s(),
-                scaling);
+  const double scaling = train2.conn_samples_per_s().median / train_rate;
+  std::snprintf(figure, sizeof figure, "%s connection-samples/s = %.2fx one thread",
+                format_rate(train2.conn_samples_per_s()).c_str(), scaling);
   checks.push_back({"2 threads on 2 networks >= 1.8x one thread (training)", target_two_threads, scaling, figure,
                     cpu(train2, train1)});
   return checks;
@@ -591,7 +703,7 @@ inline int bench_command(BenchSettings s) {
   const BenchPlan plan = make_bench_plan(s);
   const CacheSizes caches = cache_sizes();
   const double load_at_start = load_average();
-  const unsigned max_threads = std::max(*std::max_element(plan.threads.begin(), plan.threads.end()), 2u);
+  const unsigned most_threads = std::max(*std::max_element(plan.threads.begin(), plan.threads.end()), 2u);
 
   std::printf("chaosnet bench %s: %s, %u hardware threads, %s, %s, %s\n", CHAOSNET_VERSION, cpu_model().c_str(),
               hardware_threads(), simd_name().c_str(), compiler_name().c_str(), utc_now().c_str());
@@ -599,14 +711,15 @@ inline int bench_command(BenchSettings s) {
               caches.source.empty() ? "no source: sysfs, sysconf and CPUID know none" : caches.source.c_str(),
               format_cache(caches.l1d).c_str(), format_cache(caches.l2).c_str(), format_cache(caches.l3).c_str(),
               load_at_start);
-  if (max_threads > hardware_threads()) {
-    std::printf("note: %u threads on %u hardware threads cannot scale\n", max_threads, hardware_threads());
+  if (most_threads > hardware_threads()) {
+    std::printf("note: %u threads on %u hardware threads cannot scale\n", most_threads, hardware_threads());
   }
   std::printf("networks: random DAGs of 784 inputs and 10 leaves, hidden nodes with %zu random in- and %zu "
               "out-edges each; float\n",
               s.fan, s.fan);
-  std::printf("timing: %.3g s per configuration after a %.3g s warm-up; %s random images per thread\n\n",
-              plan.budget.measure_s, plan.budget.warmup_s, with_commas(double(plan.pool_samples)).c_str());
+  std::printf("timing: median (min-max) of %zu interleaved repetitions, each %.3g s of steps after a %.3g s "
+              "warm-up; %s random images per thread\n\n",
+              plan.repeats, plan.budget.measure_s, plan.budget.warmup_s, with_commas(double(plan.pool_samples)).c_str());
   std::fflush(stdout);
 
   ProgressBar bar("  benchmark", "runs");
@@ -621,26 +734,32 @@ inline int bench_command(BenchSettings s) {
   }
 
   std::vector<Dataset> pools;
-  for (unsigned t = 0; t < max_threads; ++t) pools.push_back(make_sample_pool(plan.pool_samples, s.seed + 1000 + t));
-  BenchResults results;
+  for (unsigned t = 0; t < most_threads; ++t) pools.push_back(make_sample_pool(plan.pool_samples, s.seed + 1000 + t));
+  std::map<std::size_t, Topology<float>> topologies;
   for (const auto& [edges, configs] : plan.configs) {
-    const Topology<float> topology = make_bench_dag(hidden_for_edges(edges, s.fan), s.fan, s.seed);
-    for (const auto& [batch, threads] : configs) {
-      with_bench_batch_size(batch, [&]<int N>() {
-        double dense_ns = 0;
-        for (const BenchMode mode : {BenchMode::dense, BenchMode::train, BenchMode::infer}) {
-          bar.update(done, plan.runs(),
-                     std::string(to_string(mode)) + " " + size_label(edges) + " b" + std::to_string(batch) + " t" +
-                         std::to_string(threads));
-          BenchRow row = measure_mode<N>(mode, topology, edges, threads, pools, plan, s.seed);
-          if (mode == BenchMode::dense) dense_ns = row.ns_per_edge_sample();
-          row.dense_ns = dense_ns;
-          results.add(row);
-          ++done;
-        }
-      });
+    topologies.emplace(edges, make_bench_dag(hidden_for_edges(edges, s.fan), s.fan, s.seed));
+  }
+  // Repetitions outside, configurations inside: a slow phase of the machine hits every row alike.
+  BenchResults results;
+  for (std::size_t repeat = 1; repeat <= plan.repeats; ++repeat) {
+    for (const auto& [edges, configs] : plan.configs) {
+      const Topology<float>& topology = topologies.at(edges);
+      for (const auto& [batch, threads] : configs) {
+        with_bench_batch_size(batch, [&]<int N>() {
+          for (const BenchMode mode : {BenchMode::dense, BenchMode::train, BenchMode::infer}) {
+            bar.update(done, plan.runs(),
+                       "repetition " + std::to_string(repeat) + "/" + std::to_string(plan.repeats) + ": " +
+                           to_string(mode) + " " + size_label(edges) + " b" + std::to_string(batch) + " t" +
+                           std::to_string(threads));
+            BenchRow& row = results.row(describe_row<N>(mode, topology, edges, threads));
+            row.repetitions.push_back(measure_row<N>(row, topology, pools, plan.budget, s.seed));
+            ++done;
+          }
+        });
+      }
     }
   }
+  results.compare_with_dense();
   bar.finish();
 
   print_memory(memory);
@@ -666,8 +785,9 @@ inline int bench_command(BenchSettings s) {
   }
 
   if (disturbed) {
-    std::printf("* other processes took the cores during these rows: their wall-clock figures (connection-samples/s,\n"
-                "  samples/s) are low; ns/edge-sample and x dense come from CPU time and hold. Rerun when idle.\n\n");
+    std::printf("* other processes took the cores during most repetitions of these rows: their wall-clock figures\n"
+                "  (connection-samples/s, samples/s) are low; ns/edge-sample and x dense come from CPU time and hold.\n"
+                "  Rerun when idle.\n\n");
   }
 
   std::vector<Sweep> sweeps{{"edges", {}}, {"batch", {}}};
@@ -679,7 +799,8 @@ inline int bench_command(BenchSettings s) {
   print_sweep(sweeps[1], caches);
 
   const std::vector<TargetCheck> targets = check_targets(results);
-  std::printf("\ntargets (%s-edge network, batch %d):\n", size_label(reference_edges).c_str(), reference_batch);
+  std::printf("\ntargets (%s-edge network, batch %d; judged on the medians):\n", size_label(reference_edges).c_str(),
+              reference_batch);
   for (const TargetCheck& t : targets) {
     std::printf("  %-62s %-7s %s", t.name.c_str(), t.holds() ? "holds" : "MISSES", t.figure.c_str());
     if (t.cpu_share < undisturbed_cpu_share) {
@@ -726,7 +847,8 @@ inline int bench_command(BenchSettings s) {
         {"load_average_start", load_at_start},
         {"load_average_end", load_average()},
         {"quick", s.quick},
-        {"seconds_per_config", plan.budget.measure_s},
+        {"repeats", plan.repeats},
+        {"seconds_per_measurement", plan.budget.measure_s},
         {"warmup_seconds", plan.budget.warmup_s},
         {"fan", s.fan},
         {"seed", s.seed},

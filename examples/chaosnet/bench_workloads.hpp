@@ -202,14 +202,31 @@ class DenseStep {
   float loss_sum_ = 0;
 };
 
-/// How long each configuration runs.
+/// How long one measurement of a configuration runs: long enough that its figure is stable, short
+/// enough that every configuration can be measured several times.
 struct Budget {
-  double warmup_s = 0.1;      ///< untimed steps first (the first training step records the tape) ...
-  double measure_s = 0.8;     ///< ... then timed steps for at least this long ...
+  double warmup_s = 0.05;     ///< untimed steps first (tape recorded, caches warm) ...
+  double measure_s = 0.2;     ///< ... then timed steps for at least this long ...
   std::size_t min_steps = 3;  ///< ... and at least this many
 };
 
-/// The timed phase of a configuration, over all its threads.
+/// Median and range of one figure over the repetitions of a measurement.
+struct Spread {
+  double median = 0;
+  double min = 0;
+  double max = 0;
+  std::size_t count = 0;
+};
+
+inline Spread spread_of(std::vector<double> values) {
+  if (values.empty()) return {};
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  const double median = n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  return {median, values.front(), values.back(), n};
+}
+
+/// The timed phase of one measurement of a configuration, over all its threads.
 struct Throughput {
   double samples_per_s = 0;  ///< aggregate: the sum of every thread's samples / seconds
   std::size_t samples = 0;   ///< timed samples of all threads
