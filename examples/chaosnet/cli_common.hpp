@@ -1,7 +1,11 @@
 #pragma once
 
-// What every chaosnet subcommand shares: errors and exit codes, checks of numeric flags, the
-// compiled batch sizes, the progress bar, machine facts for reports, and small output helpers.
+// What every chaosnet subcommand shares: errors and exit codes, checks of numeric flags and
+// output paths, the compiled batch sizes, the progress bar, machine facts for reports, and small
+// output helpers.
+
+#include <chaosnet/data/dataset.hpp>
+#include <chaosnet/io/atomic_file.hpp>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -9,18 +13,22 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace chaosnet::cli {
 
@@ -101,6 +109,73 @@ CLI::Validator above(T low, T high = std::numeric_limits<T>::max()) {
 inline constexpr unsigned max_worker_threads = 1024;
 inline constexpr std::size_t max_hidden_nodes = 1000000;
 inline constexpr double max_learning_rate = 10;
+
+/// Whether two paths name one file: the same device and inode when both exist, else the same
+/// path once absolute with its existing symbolic links resolved.
+inline bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
+  try {
+    namespace fs = std::filesystem;
+    if (fs::exists(a) && fs::exists(b)) return fs::equivalent(a, b);
+    return fs::weakly_canonical(a) == fs::weakly_canonical(b);
+  } catch (const std::filesystem::filesystem_error&) {
+    return false;
+  }
+}
+
+enum class OutputKind { file, directory };
+
+/// Throws UsageError unless the output `path` given with `flag` can be written: it is none of the
+/// command's `inputs`, an existing one is a regular file (or a directory, for
+/// OutputKind::directory), and the directory it goes into — or the nearest existing one above,
+/// where the missing ones will be created — is writable. Checked before any work, so a bad path
+/// fails at once instead of after a long run. An empty path (flag not given) passes.
+inline void check_output(const std::string& flag, const std::filesystem::path& path,
+                         OutputKind kind, std::span<const std::filesystem::path> inputs = {}) {
+  namespace fs = std::filesystem;
+  if (path.empty()) return;
+  const std::string named = flag + " " + path.string();
+  for (const fs::path& input : inputs) {
+    if (same_file(path, input)) {
+      throw UsageError(named + " would overwrite " + input.string() +
+                       ", which this command reads: choose another file");
+    }
+  }
+  std::error_code ec;
+  const fs::file_status status = fs::symlink_status(path, ec);
+  fs::path directory = fs::absolute(path).parent_path();
+  if (fs::exists(status)) {
+    if (kind == OutputKind::directory) {
+      if (!fs::is_directory(fs::status(path, ec))) {
+        throw UsageError(named + " is a file, not a directory: choose a directory");
+      }
+      directory = path;
+    } else if (fs::is_directory(status)) {
+      throw UsageError(named + " is a directory: give the path of a file");
+    } else if (!fs::is_regular_file(status)) {
+      throw UsageError(named + " is not a regular file (a symbolic link, device or FIFO): give "
+                               "the path of a regular file");
+    }
+  }
+  while (!fs::exists(directory, ec) && directory.has_relative_path()) {
+    directory = directory.parent_path();
+  }
+  if (!fs::is_directory(directory, ec)) {
+    throw UsageError(named + " cannot be created: " + directory.string() +
+                     " is a file, not a directory; choose another place");
+  }
+  if (::access(directory.c_str(), W_OK | X_OK) != 0) {
+    const int error = errno;
+    throw UsageError(named + " cannot be written: " + directory.string() + " is not writable (" +
+                     std::generic_category().message(error) + "); choose another place");
+  }
+}
+
+/// The four MNIST files in `dir`, the inputs that no output may overwrite (throws DataError,
+/// like loading, when one is missing).
+inline std::vector<std::filesystem::path> mnist_files(const std::filesystem::path& dir) {
+  const MnistPaths p = find_mnist(dir);
+  return {p.train_images, p.train_labels, p.test_images, p.test_labels};
+}
 
 /// The batch sizes compiled into the CLI (Tensor1D's N is a template parameter).
 inline constexpr int compiled_batch_sizes[] = {1, 16, 32, 64};
@@ -208,13 +283,11 @@ class ProgressBar {
   bool drawn_ = false;
 };
 
-/// Write text to a file, with an error naming the file.
+/// Write text to a file atomically (never half-written), creating its directory; errors name
+/// the file.
 inline void write_text_file(const std::filesystem::path& path, const std::string& text) {
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-  std::ofstream out(path);
-  out << text;
-  out.close();
-  if (!out) throw std::runtime_error(path.string() + ": cannot write (check the directory exists and is writable)");
+  write_file_atomically(path, text);
 }
 
 inline void write_json_file(const std::filesystem::path& path, const nlohmann::json& value) {

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace chaosnet::cli {
 
@@ -34,6 +35,9 @@ inline void add_eval_command(CLI::App& app, EvalSettings& s) {
 }
 
 inline int eval_command(const EvalSettings& s) {
+  std::vector<std::filesystem::path> inputs = mnist_files(s.data);
+  inputs.push_back(s.model);
+  check_output("--json", s.json, OutputKind::file, inputs);
   const LoadedModel<float> model = load_model<float>(s.model);
   const MnistSplits data = load_mnist_splits(s.data, s.validation);
   Network<float, 64> net(model.topology);

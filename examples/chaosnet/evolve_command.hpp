@@ -245,6 +245,15 @@ struct RunRecord {
   }
 };
 
+/// The files a run reads, which no output may overwrite: its data and its checkpoints.
+inline std::vector<std::filesystem::path> run_inputs(const std::filesystem::path& data,
+                                                     const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> inputs = mnist_files(data);
+  const CheckpointFiles files = checkpoint_files(dir);
+  inputs.insert(inputs.end(), {files.current, files.previous});
+  return inputs;
+}
+
 inline std::string percent(double fraction) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.2f%%", 100 * fraction);
@@ -554,6 +563,8 @@ inline int evolve_command(const EvolveSettings& s) {
     } catch (const std::invalid_argument& e) {
       throw UsageError(e.what());
     }
+    check_output("--out", s.out, OutputKind::directory);
+    check_output("--json", s.json, OutputKind::file, detail::run_inputs(record.data, s.out));
     std::filesystem::create_directories(s.out);
     const EvolveData data = load_evolve_data(record);
     return with_batch_size(batch, [&]<int N>() {
@@ -570,6 +581,7 @@ inline int evolve_command(const EvolveSettings& s) {
                        "--generations may change)");
     }
   }
+  check_output("--resume", s.resume, OutputKind::directory);
   const std::size_t batch = checkpoint_batch_size(s.resume);
   return with_batch_size(static_cast<int>(batch), [&]<int N>() {
     Checkpoint<float, N> checkpoint = load_checkpoint<float, N>(s.resume);
@@ -583,6 +595,7 @@ inline int evolve_command(const EvolveSettings& s) {
       record.generations = s.generations;
     }
     if (s.data_option->count() > 0) record.data = s.data;
+    check_output("--json", s.json, OutputKind::file, detail::run_inputs(record.data, s.resume));
     std::printf("resuming %s at generation %zu (%s of evolution so far)\n", checkpoint.file.c_str(),
                 checkpoint.population.generation(),
                 format_duration(checkpoint.population.elapsed_s()).c_str());

@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <span>
 
 namespace chaosnet::cli {
 
@@ -29,6 +30,7 @@ inline void add_export_command(CLI::App& app, ExportSettings& s) {
 }
 
 inline int export_command(const ExportSettings& s) {
+  check_output("--dot", s.dot, OutputKind::file, std::span(&s.model, 1));
   const LoadedModel<float> model = load_model<float>(s.model);
   DotOptions options;
   options.include_unconnected_inputs = s.all_inputs;

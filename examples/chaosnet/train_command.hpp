@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace chaosnet::cli {
 
@@ -158,6 +159,10 @@ inline int train_command(const TrainSettings& s) {
   optimizer.momentum = s.momentum;
   optimizer.epsilon = preset.adam_epsilon;
   const int batch = s.batch.value_or(preset.batch);
+  const std::vector<std::filesystem::path> inputs = mnist_files(s.data);
+  check_output("--save", s.save, OutputKind::file, inputs);
+  check_output("--log", s.log, OutputKind::file, inputs);
+  check_output("--json", s.json, OutputKind::file, inputs);
 
   std::printf("loading %s ...\n", s.data.c_str());
   std::fflush(stdout);

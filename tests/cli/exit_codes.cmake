@@ -37,3 +37,25 @@ execute_process(COMMAND printf "\\000\\000\\010\\001\\000\\000\\000\\000"
                 OUTPUT_FILE "${no_test}/t10k-labels-idx1-ubyte")
 expect_error(1 "t10k-images-idx3-ubyte: holds no samples"
              "${CLI}" eval "${MODEL}" --data "${no_test}" --validation 200)
+
+# Outputs: never an input of the same command, never a directory or under a file; all checked
+# before any work.
+set(scratch "${OUT}/exit_codes")
+file(COPY "${MODEL}" DESTINATION "${scratch}")
+get_filename_component(model_name "${MODEL}" NAME)
+set(model "${scratch}/${model_name}")
+file(WRITE "${scratch}/a-file" "")
+expect_error(2 "--json ${model} would overwrite"
+             "${CLI}" eval "${model}" --data "${DATA}" --validation 200 --json "${model}")
+expect_error(2 "--dot ${scratch}/../exit_codes/${model_name} would overwrite"
+             "${CLI}" export "${model}" --dot "${scratch}/../exit_codes/${model_name}")
+expect_error(2 "--json ${DATA}/train-labels-idx1-ubyte would overwrite"
+             "${CLI}" train --data "${DATA}" --validation 200 --json "${DATA}/train-labels-idx1-ubyte")
+expect_error(2 "--dot ${scratch} is a directory"
+             "${CLI}" export "${model}" --dot "${scratch}")
+expect_error(2 "--json ${scratch}/a-file/x.json cannot be created: .*a-file is a file"
+             "${CLI}" eval "${model}" --data "${DATA}" --validation 200 --json "${scratch}/a-file/x.json")
+foreach(flag IN ITEMS --save --log --json)
+  expect_error(2 "${flag} ${scratch} is a directory: give the path of a file\n"
+               "${CLI}" train --data "${DATA}" --validation 200 ${flag} "${scratch}")
+endforeach()

@@ -1,6 +1,6 @@
 # `chaosnet evolve` exit codes: 0 on success, 1 on a runtime error (bad data, no or damaged
 # checkpoint), 2 on bad usage (unknown or out-of-range values, a run-defining option with
-# --resume, an --out that already holds a run).
+# --resume, an --out that already holds a run or cannot be written).
 # Run with -DCLI=... -DDATA=<tiny mnist> -DOUT=<scratch dir>.
 include("${CMAKE_CURRENT_LIST_DIR}/../cli/expect.cmake")
 
@@ -28,6 +28,20 @@ endforeach()
 expect_error(2 "--threads: 5000 is invalid; use a whole number in \\[0, 1024\\]\n"
              "${CLI}" evolve --threads 5000)
 
+# Outputs are checked before any training: a file as --out, a directory as --json, a --json
+# that would overwrite the run's checkpoint. None of these runs creates its --out.
+file(WRITE "${OUT}/a-file" "")
+expect_error(2 "--out ${OUT}/a-file is a file, not a directory"
+             "${CLI}" evolve ${tiny} --out "${OUT}/a-file")
+expect_error(2 "--json ${OUT} is a directory"
+             "${CLI}" evolve ${tiny} --out "${OUT}/never" --json "${OUT}")
+expect_error(2 "--json ${OUT}/never/checkpoint.json would overwrite"
+             "${CLI}" evolve ${tiny} --out "${OUT}/never" --json "${OUT}/never/checkpoint.json")
+expect_error(2 "--json ${OUT}/a-file/summary.json cannot be created"
+             "${CLI}" evolve ${tiny} --out "${OUT}/never" --json "${OUT}/a-file/summary.json")
+if(EXISTS "${OUT}/never")
+  message(FATAL_ERROR "a run refused for its outputs created ${OUT}/never")
+endif()
 # A fractional time budget, as CI's short main job uses.
 expect_exit(0 "${CLI}" evolve --data "${DATA}" --validation 200 --population 2 --steps 5
             --minutes 0.02 --out "${OUT}/fractional")
