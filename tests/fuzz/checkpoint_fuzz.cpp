@@ -31,8 +31,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto loaded = chaosnet::fuzz::read_or_reject<chaosnet::CheckpointError>(
       origin, [&] { return chaosnet::checkpoint_from_string<Scalar, batch>(text, origin); });
   if (!loaded) return 0;
-  const std::string saved = chaosnet::checkpoint_to_string(loaded->population, loaded->extra);
-  const auto again = chaosnet::checkpoint_from_string<Scalar, batch>(saved, origin);
+  const std::string saved = chaosnet::fuzz::must_succeed("saving a loaded checkpoint", [&] {
+    return chaosnet::checkpoint_to_string(loaded->population, loaded->extra);
+  });
+  const auto again = chaosnet::fuzz::must_succeed("loading a saved checkpoint", [&] {
+    return chaosnet::checkpoint_from_string<Scalar, batch>(saved, origin);
+  });
   if (chaosnet::checkpoint_to_string(again.population, again.extra) != saved) {
     chaosnet::fuzz::fail("a saved checkpoint does not load back to the same checkpoint");
   }

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -51,6 +52,16 @@ std::optional<std::invoke_result_t<F>> read_or_reject(const std::filesystem::pat
       fail("the error does not name the input and the problem: " + std::string(message));
     }
     return std::nullopt;
+  }
+}
+
+/// What `step` returns; any exception from it is a finding, reported as `what` failing.
+template <class F>
+std::invoke_result_t<F> must_succeed(std::string_view what, F&& step) {
+  try {
+    return std::forward<F>(step)();
+  } catch (const std::exception& e) {
+    fail(std::string(what) + ": " + e.what());
   }
 }
 

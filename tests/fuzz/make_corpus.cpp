@@ -37,7 +37,8 @@ std::vector<std::uint8_t> gzip(std::span<const std::uint8_t> bytes, const fs::pa
 }
 
 void write_idx(const fs::path& plain, const fs::path& gz) {
-  const std::vector<std::uint8_t> pixels = {0, 1, 2, 3, 4, 5, 6, 7, 8, 250, 251, 252, 253, 254, 255, 9, 9, 9};
+  const std::vector<std::uint8_t> pixels = {0,   1,   2,   3,   4,   5,   6, 7, 8,
+                                            250, 251, 252, 253, 254, 255, 9, 9, 9};
   const std::vector<std::uint8_t> labels = {0, 1, 2, 9, 5};
   const auto images = idx_image_bytes(2, 3, 3, pixels);
   const auto label_file = idx_label_bytes(5, labels);

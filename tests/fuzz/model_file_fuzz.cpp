@@ -19,8 +19,12 @@ void check_model(std::string_view text) {
   const auto model = chaosnet::fuzz::read_or_reject<chaosnet::ModelFileError>(
       origin, [&] { return chaosnet::model_from_string<T>(text, origin); });
   if (!model) return;
-  const std::string saved = chaosnet::model_to_string(model->topology, model->info);
-  const auto again = chaosnet::model_from_string<T>(saved, origin);
+  const std::string saved = chaosnet::fuzz::must_succeed("saving a loaded model", [&] {
+    return chaosnet::model_to_string(model->topology, model->info);
+  });
+  const auto again = chaosnet::fuzz::must_succeed("loading a saved model", [&] {
+    return chaosnet::model_from_string<T>(saved, origin);
+  });
   if (chaosnet::model_to_string(again.topology, again.info) != saved) {
     chaosnet::fuzz::fail("a saved model does not load back to the same model");
   }

@@ -53,18 +53,24 @@ missing() {
 clang=$(command -v clang++) || missing "clang++ is not on PATH"
 scratch=$(mktemp -d)
 trap 'rm -rf "${scratch}"' EXIT
-printf 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }\n' \
+echo 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }' \
   > "${scratch}/probe.cpp"
-"${clang}" -fsanitize=fuzzer,address,undefined "${scratch}/probe.cpp" -o "${scratch}/probe" \
-  2> "${scratch}/probe.log" ||
-  missing "${clang} cannot build a libFuzzer target with ASan and UBSan ($(head -n 1 "${scratch}/probe.log"))"
+if ! "${clang}" -fsanitize=fuzzer,address,undefined "${scratch}/probe.cpp" -o "${scratch}/probe" \
+     2> "${scratch}/probe.log"; then
+  head -n 5 "${scratch}/probe.log" | sed 's/^/    /' >&2
+  missing "${clang} cannot link a libFuzzer target with ASan and UBSan"
+fi
 
 mkdir -p "${build}/logs"
 run_logged() {  # run_logged LOG COMMAND...: quiet unless the command fails
-  "${@:2}" > "$1" 2>&1 || { tail -n 40 "$1" >&2; echo "run.sh: error: $2 failed, see $1" >&2; exit 1; }
+  "${@:2}" > "$1" 2>&1 && return
+  tail -n 40 "$1" >&2
+  echo "run.sh: error: $2 failed, see $1" >&2
+  exit 1
 }
 echo "fuzz: building ${targets[*]} in ${build}"
-run_logged "${build}/logs/configure.log" cmake -S "${fuzz_dir}" -B "${build}" -DCMAKE_CXX_COMPILER="${clang}"
+run_logged "${build}/logs/configure.log" \
+  cmake -S "${fuzz_dir}" -B "${build}" -DCMAKE_CXX_COMPILER="${clang}"
 run_logged "${build}/logs/build.log" cmake --build "${build}" -j "$(nproc)" \
   --target "${targets[@]/%/_fuzz}"
 
@@ -105,8 +111,10 @@ for target in "${targets[@]}"; do
     echo "fuzz ${target}: ${runs:-0} runs in ${elapsed} s, no findings"
   else
     found=1
-    echo "fuzz ${target}: ${runs:-0} runs in ${elapsed} s, FOUND SOMETHING (exit ${status}); report: ${log}"
-    grep -E 'ERROR: |SUMMARY: |runtime error: |fuzz check failed|terminate called|what\(\): ' "${log}" |
+    echo "fuzz ${target}: ${runs:-0} runs in ${elapsed} s, FOUND SOMETHING (exit ${status})"
+    echo "    report: ${log}"
+    grep -E 'ERROR: |SUMMARY: |runtime error: |fuzz check failed|terminate called|what\(\): ' \
+      "${log}" |
       head -n 6 | sed 's/^/    /' || true
     [[ -z "${saved}" ]] || sed 's/^/    input: /' <<< "${saved}"
   fi
