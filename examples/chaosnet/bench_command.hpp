@@ -78,10 +78,10 @@ inline void add_bench_command(CLI::App& app, BenchSettings& s) {
   cmd->add_flag("--quick", s.quick, "Smoke test: smaller networks and a few milliseconds per measurement");
   cmd->add_option("--seconds", s.seconds,
                   "Timed seconds of each measurement, after a warm-up (default 0.2; --quick 0.005)")
-      ->check(CLI::PositiveNumber);
+      ->check(above(0.0));
   cmd->add_option("--repeats", s.repeats,
                   "Measurements of every configuration, interleaved; figures are their median")
-      ->check(CLI::Range(1, 1000))
+      ->check(number_in<std::size_t>(1, 1000))
       ->capture_default_str();
   cmd->add_option("--batch", s.batches, "Batch sizes of the main table, any of 1, 16, 32, 64, 128, 256")
       ->delimiter(',')
@@ -90,12 +90,14 @@ inline void add_bench_command(CLI::App& app, BenchSettings& s) {
   cmd->add_option("--threads", s.threads,
                   "Thread counts of the main table: that many independent networks at once")
       ->delimiter(',')
-      ->check(CLI::Range(1, 256))
+      ->check(number_in(1u, 256u))
       ->capture_default_str();
   cmd->add_option("--fan", s.fan, "Random incoming and outgoing edges of every hidden node")
-      ->check(CLI::Range(1, 100))
+      ->check(number_in<std::size_t>(1, 100))
       ->capture_default_str();
-  cmd->add_option("--seed", s.seed, "Random seed of the networks and data")->capture_default_str();
+  cmd->add_option("--seed", s.seed, "Random seed of the networks and data")
+      ->check(at_least<std::uint64_t>(0))
+      ->capture_default_str();
   cmd->add_option("--json", s.json, "Write every figure here (header, rows, scaling, memory, targets)");
   cmd->add_option("--csv", s.csv, "Write the main table's rows here");
   cmd->add_option("--scaling-csv", s.scaling_csv, "Write the size and batch sweeps here");
