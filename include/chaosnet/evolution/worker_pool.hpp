@@ -11,7 +11,10 @@
 #include <cstdint>
 #include <exception>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace chaosnet {
@@ -20,22 +23,28 @@ namespace chaosnet {
 class WorkerPool {
  public:
   /// `threads` threads in all, the caller of run() included (so 1 starts none); 0 means one
-  /// per hardware thread.
-  explicit WorkerPool(std::size_t threads) {
+  /// per hardware thread. Throws std::runtime_error if the system cannot start that many (a
+  /// process or memory limit), after stopping the ones it started.
+  explicit WorkerPool(std::size_t threads)
+      : WorkerPool(threads, [](auto worker) { return std::thread(std::move(worker)); }) {}
+
+  /// As above, with `start(worker)` returning the std::thread that runs `worker`, so tests can
+  /// make starting a thread fail.
+  template <class Start>
+  WorkerPool(std::size_t threads, Start start) {
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    workers_.reserve(threads - 1);
-    for (std::size_t i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
+    try {
+      workers_.reserve(threads - 1);
+      for (std::size_t i = 1; i < threads; ++i) workers_.push_back(start([this] { work(); }));
+    } catch (const std::exception& e) {
+      stop();
+      throw std::runtime_error("cannot start " + std::to_string(threads) + " threads: " + e.what() +
+                               "; use fewer threads");
+    }
   }
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
-  ~WorkerPool() {
-    {
-      const std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    for (std::thread& t : workers_) t.join();
-  }
+  ~WorkerPool() { stop(); }
 
   [[nodiscard]] std::size_t threads() const { return workers_.size() + 1; }
 
@@ -76,6 +85,16 @@ class WorkerPool {
     std::atomic<std::size_t> next{0};
     std::vector<std::exception_ptr> errors;  ///< by task; each written by one thread only
   };
+
+  /// Tells the workers to return and waits until they have.
+  void stop() {
+    {
+      const std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : workers_) t.join();
+  }
 
   static void drain(Job& job) {
     for (std::size_t i = job.next++; i < job.count; i = job.next++) {
