@@ -1,10 +1,12 @@
 #include <chaosnet/data/idx.hpp>
 
+#include <support/child_process.hpp>
 #include <support/idx_writer.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <span>
 #include <string>
@@ -26,6 +28,29 @@ struct IdxFile {
   std::filesystem::path path = dir / "file";
 
   void write(std::span<const std::uint8_t> bytes) const { test::write_file(path, bytes); }
+  /// How a child process that may map only `headroom` more bytes than it starts with ends when
+  /// it reads this file with `read`: "exited with 0" if that throws a DataError naming the file,
+  /// then `problem`.
+  template <class Read>
+  [[nodiscard]] std::string read_in_child(Read read, const std::string& problem,
+                                          std::uint64_t headroom) const {
+    return test::run_in_child(
+               [&] {
+                 try {
+                   read(path);
+                 } catch (const DataError& e) {
+                   if (std::string(e.what()).find(path.string() + ": " + problem) !=
+                       std::string::npos) {
+                     return 0;
+                   }
+                   std::fprintf(stderr, "%s\n", e.what());
+                   return 1;
+                 }
+                 return 2;
+               },
+               {.address_space_headroom = headroom})
+        .describe();
+  }
   /// Matches an error message that names this file, then `problem`.
   [[nodiscard]] Catch::Matchers::StdString::ContainsMatcher names(
       const std::string& problem) const {
@@ -120,6 +145,27 @@ TEST_CASE_METHOD(IdxFile, "IDX: dimensions whose product overflows are rejected"
                           Contains("4294967295 images of 4294967295 x 4294967295"));
 }
 
+TEST_CASE_METHOD(IdxFile, "IDX: images of more than 4096 x 4096 pixels are wrong dimensions",
+                 "[data]") {
+  write(test::idx_image_bytes(1, 4097, 4096, {}));
+  REQUIRE_THROWS_WITH(read_idx_images(path),
+                      names("wrong dimensions: the header declares 1 images of 4097 x 4096 pixels; "
+                            "chaosnet reads images of at most 16777216 pixels"));
+  write(test::idx_image_bytes(0, 4096, 4096, {}));
+  CHECK(read_idx_images(path).rows == 4096);
+}
+
+TEST_CASE_METHOD(IdxFile, "IDX: a 1 GiB file whose header declares 2 labels is not read",
+                 "[data]") {
+  write(test::idx_label_bytes(2, six_pixels));
+  std::filesystem::resize_file(path, std::uintmax_t{1} << 30);  // sparse: no disk space used
+  // Reading it whole before checking the header needs 1 GiB.
+  CHECK(read_in_child(read_idx_labels,
+                      "unexpected trailing data: the header declares 2 labels (2 bytes after the "
+                      "header), found 1073741816 bytes",
+                      256u << 20) == "exited with 0");
+}
+
 TEST_CASE_METHOD(IdxFile, "IDX: truncated data is rejected with its path", "[data]") {
   SECTION("images") {
     write(test::idx_image_bytes(4, 1, 2, six_pixels));
@@ -184,6 +230,36 @@ TEST_CASE("IDX: gzip files are recognised by content, not by name", "[data]") {
   CHECK(images.rows == 2);
   CHECK(images.pixels == six_pixels);
   CHECK(read_idx_labels(dir / "labels.gz") == std::vector<std::uint8_t>{4, 2});
+}
+
+TEST_CASE_METHOD(IdxFile, "IDX: a gzip bomb is inflated no further than its header declares",
+                 "[data]") {
+  // 128 MiB of zeros after the header: inflating them all would not fit in the child's 32 MiB.
+  constexpr std::size_t zeros = std::size_t{128} << 20;
+  SECTION("images") {
+    test::write_gzip_bomb(path, test::idx_image_bytes(2, 1, 3, {}), zeros);
+    CHECK(std::filesystem::file_size(path) < zeros / 1000);
+    CHECK(read_in_child(read_idx_images,
+                        "unexpected trailing data: the gzip data decompresses to more than the 22 "
+                        "bytes its header declares (2 images of 1 x 3 pixels)",
+                        32u << 20) == "exited with 0");
+  }
+  SECTION("labels") {
+    test::write_gzip_bomb(path, test::idx_label_bytes(6, {}), zeros);
+    CHECK(read_in_child(read_idx_labels,
+                        "unexpected trailing data: the gzip data decompresses to more than the 14 "
+                        "bytes its header declares (6 labels)",
+                        32u << 20) == "exited with 0");
+  }
+}
+
+TEST_CASE_METHOD(IdxFile, "IDX: a gzip header declaring more than its stream holds costs only "
+                 "what it holds", "[data]") {
+  test::write_gzip_file(path, test::idx_image_bytes(65536, 4096, 4096, six_pixels));
+  CHECK(read_in_child(read_idx_images,
+                      "truncated: the header declares 65536 images of 4096 x 4096 pixels "
+                      "(1099511627776 bytes after the header), found 6 bytes",
+                      64u << 20) == "exited with 0");
 }
 
 TEST_CASE_METHOD(IdxFile, "IDX: bad gzip files are rejected with their path", "[data]") {

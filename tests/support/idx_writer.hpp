@@ -6,6 +6,7 @@
 
 #include <support/temp_dir.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -77,6 +78,23 @@ inline void write_gzip_file(const std::filesystem::path& path,
   if (gzclose(file) != Z_OK || written != static_cast<int>(bytes.size())) {
     throw std::runtime_error("cannot gzip into " + path.string());
   }
+}
+
+/// `head` followed by `zeros` zero bytes, gzip-compressed into `path`: about a thousand times
+/// smaller than what it inflates to.
+inline void write_gzip_bomb(const std::filesystem::path& path, std::span<const std::uint8_t> head,
+                            std::size_t zeros) {
+  gzFile file = gzopen(path.string().c_str(), "wb9");
+  if (file == nullptr) throw std::runtime_error("cannot write " + path.string());
+  bool ok = gzwrite(file, head.data(), static_cast<unsigned>(head.size())) ==
+            static_cast<int>(head.size());
+  const std::vector<std::uint8_t> block(1u << 20, 0);
+  for (std::size_t left = zeros; ok && left > 0;) {
+    const auto n = static_cast<unsigned>(std::min(left, block.size()));
+    ok = gzwrite(file, block.data(), n) == static_cast<int>(n);
+    left -= n;
+  }
+  if (gzclose(file) != Z_OK || !ok) throw std::runtime_error("cannot gzip into " + path.string());
 }
 #endif
 

@@ -3,10 +3,12 @@
 // IDX files, the format MNIST ships in: a big-endian header (magic, then one 32-bit size per
 // dimension) followed by the raw data. We read unsigned-byte images (magic 2051: count, rows,
 // cols) and unsigned-byte labels (magic 2049: count), plain or gzip-compressed. The file's size
-// must match its header exactly, so a truncated download or a wrong file never becomes data.
+// must match its header exactly, so a truncated download or a wrong file never becomes data, and
+// the header is checked first, so a small damaged file never costs much memory or time.
 
 #include <chaosnet/data/data_error.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +35,10 @@ struct IdxImages {
   std::vector<std::uint8_t> pixels;
 };
 
+/// The most pixels per image the reader accepts (4096 x 4096): a header declaring more is damaged,
+/// not a data set a network could be trained on.
+inline constexpr std::uint64_t idx_max_image_pixels = std::uint64_t{1} << 24;
+
 namespace detail {
 
 inline constexpr std::uint32_t idx_image_magic = 2051;  // 0x00000803: unsigned bytes, 3 dimensions
@@ -40,72 +46,90 @@ inline constexpr std::uint32_t idx_label_magic = 2049;  // 0x00000801: unsigned 
 inline constexpr std::size_t idx_image_header_size = 16;
 inline constexpr std::size_t idx_label_header_size = 8;
 
-inline std::uint32_t read_big_endian_u32(const std::vector<std::uint8_t>& bytes, std::size_t at) {
-  return (std::uint32_t{bytes[at]} << 24) | (std::uint32_t{bytes[at + 1]} << 16) |
-         (std::uint32_t{bytes[at + 2]} << 8) | std::uint32_t{bytes[at + 3]};
-}
-
+/// An IDX file open for reading, plain or gzip-compressed (recognised by its first two bytes,
+/// 1f 8b): read() gives the plain bytes, decompressing as it goes, so nothing is read or
+/// inflated beyond what the caller asks for.
+class IdxInput {
+ public:
+  explicit IdxInput(const std::filesystem::path& path) : path_(path) {
+    std::error_code error;
+    const auto status = std::filesystem::status(path, error);
+    if (status.type() == std::filesystem::file_type::not_found) {
+      throw DataError(path, "file not found");
+    }
+    if (error) throw DataError(path, "cannot be accessed: " + error.message());
+    if (std::filesystem::is_directory(status)) throw DataError(path, "is a directory, not a file");
+    if (!std::filesystem::is_regular_file(status)) throw DataError(path, "is not a regular file");
+    plain_.open(path, std::ios::binary);
+    if (!plain_) throw DataError(path, "cannot be opened for reading (check its permissions)");
+    std::array<char, 2> head{};
+    plain_.read(head.data(), head.size());
+    if (plain_.gcount() == 2 && head[0] == '\x1f' && head[1] == '\x8b') {
+      plain_.close();
 #ifdef CHAOSNET_WITH_ZLIB
-/// The decompressed contents of a gzip file.
-inline std::vector<std::uint8_t> read_gzip_file(const std::filesystem::path& path) {
-  const std::unique_ptr<gzFile_s, decltype(&gzclose)> file(gzopen(path.string().c_str(), "rb"),
-                                                           &gzclose);
-  if (!file) throw DataError(path, "cannot be opened for reading");
-  constexpr unsigned chunk = 1u << 20;
-  std::vector<std::uint8_t> bytes;
-  for (;;) {
-    const std::size_t used = bytes.size();
-    bytes.resize(used + chunk);
-    const int got = gzread(file.get(), bytes.data() + used, chunk);
-    bytes.resize(used + static_cast<std::size_t>(got > 0 ? got : 0));
-    if (got <= 0) break;
-  }
-  // gzread reports a stream cut short as a plain end of file; only gzerror tells them apart.
-  int status = Z_OK;
-  const char* message = gzerror(file.get(), &status);
-  if (status == Z_BUF_ERROR) {
-    throw DataError(path, "truncated gzip data: the compressed stream ends early (" +
-                              std::to_string(bytes.size()) + " bytes decompressed so far)");
-  }
-  if (status != Z_OK) throw DataError(path, std::string("corrupt gzip data: ") + message);
-  return bytes;
-}
+      gzip_.reset(gzopen(path.string().c_str(), "rb"));
+      if (!gzip_) throw DataError(path, "cannot be opened for reading");
+      return;
 #else
-inline std::vector<std::uint8_t> read_gzip_file(const std::filesystem::path& path) {
-  throw DataError(path, "is gzip-compressed, but chaosnet was built without zlib; gunzip the file "
-                        "(gunzip -k '" + path.string() + "') or rebuild with zlib installed");
-}
+      throw DataError(path, "is gzip-compressed, but chaosnet was built without zlib; gunzip the "
+                            "file (gunzip -k '" + path.string() + "') or rebuild with zlib "
+                            "installed");
 #endif
-
-/// The bytes of a file, decompressed if it starts with the gzip magic bytes 1f 8b.
-inline std::vector<std::uint8_t> read_data_file(const std::filesystem::path& path) {
-  std::error_code error;
-  const auto status = std::filesystem::status(path, error);
-  if (status.type() == std::filesystem::file_type::not_found) {
-    throw DataError(path, "file not found");
+    }
+    size_ = std::filesystem::file_size(path, error);
+    if (error) throw DataError(path, "cannot determine its size: " + error.message());
+    plain_.clear();
+    plain_.seekg(0);
   }
-  if (error) throw DataError(path, "cannot be accessed: " + error.message());
-  if (std::filesystem::is_directory(status)) throw DataError(path, "is a directory, not a file");
-  if (!std::filesystem::is_regular_file(status)) throw DataError(path, "is not a regular file");
 
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path, "cannot be opened for reading (check its permissions)");
-  std::array<char, 2> head{};
-  in.read(head.data(), head.size());
-  if (in.gcount() == 2 && head[0] == '\x1f' && head[1] == '\x8b') return read_gzip_file(path);
+  /// Whether the file is gzip-compressed.
+  [[nodiscard]] bool gzip() const { return !plain_.is_open(); }
+  /// The size of a plain file.
+  [[nodiscard]] std::uint64_t plain_size() const { return size_; }
 
-  const auto size = static_cast<std::size_t>(std::filesystem::file_size(path, error));
-  if (error) throw DataError(path, "cannot determine its size: " + error.message());
-  std::vector<std::uint8_t> bytes(size);
-  in.clear();
-  in.seekg(0);
-  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size));
-  if (static_cast<std::size_t>(in.gcount()) != size) {
-    throw DataError(path, "read error after " + std::to_string(in.gcount()) + " of " +
-                              std::to_string(size) + " bytes");
+  /// Reads up to `size` bytes into `out` and returns how many; fewer only at the end of the data.
+  /// Throws DataError for an I/O error or damaged gzip data.
+  std::size_t read(std::uint8_t* out, std::size_t size) {
+#ifdef CHAOSNET_WITH_ZLIB
+    if (gzip()) return read_gzip(out, size);
+#endif
+    plain_.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(size));
+    if (plain_.bad()) throw DataError(path_, "cannot be read (an I/O error occurred)");
+    return static_cast<std::size_t>(plain_.gcount());
   }
-  return bytes;
-}
+
+ private:
+#ifdef CHAOSNET_WITH_ZLIB
+  std::size_t read_gzip(std::uint8_t* out, std::size_t size) {
+    constexpr std::size_t chunk = 1u << 20;  // gzread counts in unsigned int
+    std::size_t got = 0;
+    while (got < size) {
+      const int n =
+          gzread(gzip_.get(), out + got, static_cast<unsigned>(std::min(chunk, size - got)));
+      if (n <= 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    inflated_ += got;
+    if (got < size) {
+      // gzread reports a stream cut short as a plain end of file; only gzerror tells them apart.
+      int status = Z_OK;
+      const char* message = gzerror(gzip_.get(), &status);
+      if (status == Z_BUF_ERROR) {
+        throw DataError(path_, "truncated gzip data: the compressed stream ends early (" +
+                                   std::to_string(inflated_) + " bytes decompressed so far)");
+      }
+      if (status != Z_OK) throw DataError(path_, std::string("corrupt gzip data: ") + message);
+    }
+    return got;
+  }
+
+  std::unique_ptr<gzFile_s, decltype(&gzclose)> gzip_{nullptr, &gzclose};
+  std::uint64_t inflated_ = 0;
+#endif
+  std::filesystem::path path_;
+  std::ifstream plain_;
+  std::uint64_t size_ = 0;
+};
 
 /// The element type an IDX magic number's third byte names, or nullptr if it names none.
 inline const char* idx_type_name(std::uint32_t type_code) {
@@ -137,74 +161,120 @@ inline std::string idx_magic_hint(std::uint32_t found, std::uint32_t expected) {
   return "this is not an IDX file";
 }
 
-/// Check the magic number and that the whole header is present; returns the byte count after
-/// the header.
-inline std::size_t check_idx_header(const std::filesystem::path& path,
-                                    const std::vector<std::uint8_t>& bytes,
-                                    std::uint32_t expected_magic, std::size_t header_size,
-                                    const std::string& kind) {
-  const auto truncated_header = [&] {
-    return DataError(path, "truncated: an IDX " + kind + " header is " +
-                               std::to_string(header_size) + " bytes, found " +
-                               std::to_string(bytes.size()));
-  };
-  if (bytes.size() < 4) throw truncated_header();
-  const std::uint32_t magic = read_big_endian_u32(bytes, 0);
-  if (magic != expected_magic) {
-    throw DataError(path, "expected an IDX " + kind + " file (magic " +
-                              std::to_string(expected_magic) + "), found magic " +
-                              std::to_string(magic) + " — " +
-                              idx_magic_hint(magic, expected_magic));
+/// An IDX file whose magic number and header have been read and checked; payload() reads the
+/// rest once the caller knows from the header how long it must be.
+class IdxReader {
+ public:
+  IdxReader(const std::filesystem::path& path, std::uint32_t expected_magic,
+            std::size_t header_size, const std::string& kind)
+      : path_(path), input_(path), header_(header_size) {
+    const std::size_t got = input_.read(header_.data(), header_size);
+    const auto truncated_header = [&] {
+      return DataError(path, "truncated: an IDX " + kind + " header is " +
+                                 std::to_string(header_size) + " bytes, found " +
+                                 std::to_string(got));
+    };
+    if (got < 4) throw truncated_header();
+    const std::uint32_t magic = field(0);
+    if (magic != expected_magic) {
+      throw DataError(path, "expected an IDX " + kind + " file (magic " +
+                                std::to_string(expected_magic) + "), found magic " +
+                                std::to_string(magic) + " — " +
+                                idx_magic_hint(magic, expected_magic));
+    }
+    if (got < header_size) throw truncated_header();
   }
-  if (bytes.size() < header_size) throw truncated_header();
-  return bytes.size() - header_size;
-}
 
-/// Check that the data after the header is exactly as long as the header declares.
-inline void check_idx_payload(const std::filesystem::path& path, std::size_t found,
-                              std::size_t expected, const std::string& declared) {
-  if (found < expected) {
-    throw DataError(path, "truncated: the header declares " + declared + " (" +
-                              std::to_string(expected) + " bytes after the header), found " +
-                              std::to_string(found) + " bytes");
+  /// The big-endian 32-bit header field at byte 4 × i (0 is the magic number).
+  [[nodiscard]] std::uint32_t field(std::size_t i) const {
+    const std::size_t at = 4 * i;
+    return (std::uint32_t{header_[at]} << 24) | (std::uint32_t{header_[at + 1]} << 16) |
+           (std::uint32_t{header_[at + 2]} << 8) | std::uint32_t{header_[at + 3]};
   }
-  if (found > expected) {
-    throw DataError(path, "unexpected trailing data: the header declares " + declared + " (" +
-                              std::to_string(expected) + " bytes after the header), found " +
-                              std::to_string(found) + " bytes");
+
+  /// The `expected` bytes after the header, which the header declares as `declared`. Throws
+  /// DataError, before allocating anything, if there are fewer or more: a plain file's size
+  /// tells at once, and a gzip file is inflated no further than one byte past the end.
+  std::vector<std::uint8_t> payload(std::uint64_t expected, const std::string& declared) {
+    if (!input_.gzip()) check_size(input_.plain_size() - header_.size(), expected, declared);
+    if (expected > std::numeric_limits<std::size_t>::max()) {
+      throw DataError(path_, "wrong dimensions: the header declares " + declared +
+                                 ", more bytes than can be addressed");
+    }
+    std::vector<std::uint8_t> bytes;
+    constexpr std::size_t chunk = 1u << 20;
+    while (bytes.size() < expected) {
+      // A gzip header may declare more than the stream holds: its buffer grows with the data.
+      const std::size_t used = bytes.size();
+      const std::size_t grown =
+          input_.gzip() ? static_cast<std::size_t>(
+                              std::min<std::uint64_t>(expected, std::max(2 * used, chunk)))
+                        : static_cast<std::size_t>(expected);
+      bytes.reserve(grown);
+      bytes.resize(grown);
+      const std::size_t got = input_.read(bytes.data() + used, grown - used);
+      if (got < grown - used) {
+        bytes.resize(used + got);
+        break;
+      }
+    }
+    if (bytes.size() < expected && !input_.gzip()) {
+      throw DataError(path_, "read error after " + std::to_string(bytes.size()) + " of " +
+                                 std::to_string(expected) + " bytes (did the file change?)");
+    }
+    check_size(bytes.size(), expected, declared);
+    std::uint8_t extra = 0;
+    if (input_.gzip() && input_.read(&extra, 1) != 0) {
+      throw DataError(path_, "unexpected trailing data: the gzip data decompresses to more than "
+                             "the " + std::to_string(header_.size() + expected) +
+                             " bytes its header declares (" + declared + ")");
+    }
+    return bytes;
   }
-}
+
+ private:
+  /// Checks that `found` bytes after the header are exactly the `expected` ones.
+  void check_size(std::uint64_t found, std::uint64_t expected, const std::string& declared) const {
+    if (found == expected) return;
+    throw DataError(path_, std::string(found < expected ? "truncated" : "unexpected trailing data") +
+                               ": the header declares " + declared + " (" +
+                               std::to_string(expected) + " bytes after the header), found " +
+                               std::to_string(found) + " bytes");
+  }
+
+  std::filesystem::path path_;
+  IdxInput input_;
+  std::vector<std::uint8_t> header_;
+};
 
 }  // namespace detail
 
 /// Read an IDX file of unsigned-byte images (magic 2051), plain or gzip-compressed (gzip needs
 /// chaosnet built with zlib). Throws DataError, naming the file, when it is missing or unreadable,
-/// has another magic number, declares zero rows or columns or a size that overflows, or holds
-/// fewer or more pixel bytes than its header declares.
+/// has another magic number, declares zero rows or columns or more than idx_max_image_pixels per
+/// image, or holds fewer or more pixel bytes than its header declares. The header is checked
+/// before the pixels are read, so a bad file costs no more memory than its header declares.
 inline IdxImages read_idx_images(const std::filesystem::path& path) {
-  std::vector<std::uint8_t> bytes = detail::read_data_file(path);
-  const std::size_t found = detail::check_idx_header(path, bytes, detail::idx_image_magic,
-                                                     detail::idx_image_header_size, "image");
+  detail::IdxReader file(path, detail::idx_image_magic, detail::idx_image_header_size, "image");
   IdxImages images;
-  images.count = detail::read_big_endian_u32(bytes, 4);
-  images.rows = detail::read_big_endian_u32(bytes, 8);
-  images.cols = detail::read_big_endian_u32(bytes, 12);
+  images.count = file.field(1);
+  images.rows = file.field(2);
+  images.cols = file.field(3);
   const std::string declared = std::to_string(images.count) + " images of " +
-                               std::to_string(images.rows) + " x " + std::to_string(images.cols);
+                               std::to_string(images.rows) + " x " + std::to_string(images.cols) +
+                               " pixels";
   if (images.rows == 0 || images.cols == 0) {
     throw DataError(path, "wrong dimensions: the header declares " + declared +
-                              " pixels; rows and columns must be at least 1");
+                              "; rows and columns must be at least 1");
   }
-  constexpr std::size_t max_size = std::numeric_limits<std::size_t>::max();
-  if (images.cols > max_size / images.rows ||
-      images.count > max_size / (images.rows * images.cols)) {
+  // Both below 2^32: neither product overflows 64 bits.
+  const std::uint64_t pixels = std::uint64_t{images.rows} * images.cols;
+  if (pixels > idx_max_image_pixels) {
     throw DataError(path, "wrong dimensions: the header declares " + declared +
-                              " pixels, more bytes than can be addressed");
+                              "; chaosnet reads images of at most " +
+                              std::to_string(idx_max_image_pixels) + " pixels");
   }
-  detail::check_idx_payload(path, found, images.count * images.rows * images.cols,
-                            declared + " pixels");
-  bytes.erase(bytes.begin(), bytes.begin() + detail::idx_image_header_size);
-  images.pixels = std::move(bytes);
+  images.pixels = file.payload(images.count * pixels, declared);
   return images;
 }
 
@@ -212,13 +282,9 @@ inline IdxImages read_idx_images(const std::filesystem::path& path) {
 /// chaosnet built with zlib). Throws DataError, naming the file, when it is missing or unreadable,
 /// has another magic number, or holds fewer or more labels than its header declares.
 inline std::vector<std::uint8_t> read_idx_labels(const std::filesystem::path& path) {
-  std::vector<std::uint8_t> bytes = detail::read_data_file(path);
-  const std::size_t found = detail::check_idx_header(path, bytes, detail::idx_label_magic,
-                                                     detail::idx_label_header_size, "label");
-  const std::size_t count = detail::read_big_endian_u32(bytes, 4);
-  detail::check_idx_payload(path, found, count, std::to_string(count) + " labels");
-  bytes.erase(bytes.begin(), bytes.begin() + detail::idx_label_header_size);
-  return bytes;
+  detail::IdxReader file(path, detail::idx_label_magic, detail::idx_label_header_size, "label");
+  const std::uint32_t count = file.field(1);
+  return file.payload(count, std::to_string(count) + " labels");
 }
 
 }  // namespace chaosnet
