@@ -165,3 +165,36 @@ TEST_CASE("Checkpoint: nothing usable to resume from is a clear error", "[evolut
       (chaosnet::load_checkpoint<float, 16>(dir.path())),
       Catch::Contains("checkpoint.json") && Catch::Contains("checkpoint.prev.json: is empty"));
 }
+
+TEST_CASE("Checkpoint: JSON nested deeper than 128 levels is rejected, naming the file",
+          "[evolution][checkpoint]") {
+  auto population = fresh();
+  run(population, 1, 1);
+  const std::string good = chaosnet::checkpoint_to_string(population, {{"deep", 0}});
+  const std::string body = good.substr(good.find("\"body\":") + 7);
+  // A checkpoint whose sound header guards a body with `deep` as the value of extra.deep.
+  const auto with_deep = [&](const std::string& deep) {
+    std::string text = body.substr(0, body.size() - 2);  // without the closing "}\n"
+    text.replace(text.find("\"deep\":0"), 8, "\"deep\":" + deep);
+    return "{\"format\":\"chaosnet-evolution-checkpoint\",\"version\":1,\"bytes\":" +
+           std::to_string(text.size()) + ",\"fnv1a64\":\"" +
+           chaosnet::detail::hex64(chaosnet::detail::fnv1a64(text)) + "\",\"body\":" + text + "}\n";
+  };
+  REQUIRE(with_deep("0") == good);
+  // body (level 1), extra (2) and 126 arrays: the limit.
+  const std::string at_limit = std::string(126, '[') + std::string(126, ']');
+  CHECK(chaosnet::checkpoint_from_string<float, 16>(with_deep(at_limit), "memory")
+            .extra["deep"]
+            .is_array());
+  const TempDir dir;
+  for (const std::size_t arrays : {std::size_t{127}, std::size_t{150000}}) {
+    INFO(arrays << " arrays");
+    write(dir / "checkpoint.json", with_deep(std::string(arrays, '[') + std::string(arrays, ']')));
+    const std::string problem =
+        (dir / "checkpoint.json").string() + ": has JSON nesting deeper than 128 levels";
+    CHECK_THROWS_AS((chaosnet::load_checkpoint<float, 16>(dir.path())), CheckpointError);
+    CHECK_THROWS_WITH((chaosnet::load_checkpoint<float, 16>(dir.path())),
+                      Catch::StartsWith(problem));
+    CHECK_THROWS_WITH(chaosnet::checkpoint_batch_size(dir.path()), Catch::StartsWith(problem));
+  }
+}

@@ -492,3 +492,30 @@ TEST_CASE("Model file: the string API round-trips and names its source in errors
   CHECK_THROWS_WITH(chaosnet::model_from_string<double>("{", "http-body"),
                     Catch::StartsWith("http-body: is truncated"));
 }
+
+TEST_CASE("Model file: JSON nested deeper than 128 levels is rejected before it is parsed",
+          "[io][model]") {
+  const TempDir dir;
+  const auto file = dir / "deep.json";
+  const std::string text =
+      chaosnet::model_to_string(mutated_dag<Topology<double>>(21), {"", {{"deep", 0}}});
+  const std::size_t at = text.find("\"deep\": 0");
+  REQUIRE(at != std::string::npos);
+  // The document is level 1 and metadata level 2: 126 arrays inside it reach the limit.
+  const auto nest = [&](std::size_t arrays) {
+    std::string deep = text;
+    deep.replace(at, 9, "\"deep\": " + std::string(arrays, '[') + std::string(arrays, ']'));
+    return deep;
+  };
+  write_text(file, nest(126));
+  CHECK(chaosnet::load_model<double>(file).info.metadata["deep"].is_array());
+  // 150,000 levels used to overflow the stack while the document was parsed and copied.
+  for (const std::size_t arrays : {std::size_t{127}, std::size_t{150000}}) {
+    INFO(arrays << " arrays");
+    write_text(file, nest(arrays));
+    check_rejected(file, {"has JSON nesting deeper than 128 levels"});
+  }
+  // Brackets and escaped quotes inside strings are text, not nesting.
+  write_text(file, nest(0).replace(at, 10, "\"deep\": \"\\\"" + std::string(1000, '[') + "\""));
+  CHECK(chaosnet::load_model<double>(file).info.metadata["deep"].get<std::string>().size() == 1001);
+}

@@ -77,6 +77,11 @@ struct LoadedModel {
 
 namespace detail {
 
+/// How deeply arrays and objects may nest in the JSON chaosnet reads and writes. Its own files
+/// nest 6 levels at most; the limit leaves room for metadata while keeping nlohmann's recursive
+/// copies and dumps of a document far from the end of the stack.
+inline constexpr std::size_t max_json_depth = 128;
+
 template <class T>
 constexpr std::string_view scalar_name() {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
@@ -303,11 +308,44 @@ inline std::string json_error_text(const nlohmann::json::exception& e) {
   return text;
 }
 
-/// The JSON document in `text`, read from `file`; ModelFileError if it is not valid JSON.
+/// Throws ModelFileError if arrays and objects in `text` nest deeper than max_json_depth. Counts
+/// the brackets outside strings, so it agrees with the parser on every text the parser accepts,
+/// and it runs first, so a document that deep is never built.
+inline void check_json_depth(std::string_view text, const std::filesystem::path& file) {
+  std::size_t depth = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_json_depth) {
+        throw ModelFileError(file, "has JSON nesting deeper than " +
+                                       std::to_string(max_json_depth) +
+                                       " levels (arrays and objects inside each other); chaosnet "
+                                       "files never nest that deep, so it is damaged or is not a "
+                                       "chaosnet file");
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+}
+
+/// The JSON document in `text`, read from `file`; ModelFileError if it is not valid JSON or
+/// nests deeper than max_json_depth.
 inline nlohmann::json parse_model_text(std::string_view text, const std::filesystem::path& file) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     throw ModelFileError(file, "is empty, not a model file (was it cut short while being copied?)");
   }
+  check_json_depth(text, file);
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
