@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <string>
 
 using chaosnet::CheckpointError;
@@ -197,4 +198,30 @@ TEST_CASE("Checkpoint: JSON nested deeper than 128 levels is rejected, naming th
                       Catch::StartsWith(problem));
     CHECK_THROWS_WITH(chaosnet::checkpoint_batch_size(dir.path()), Catch::StartsWith(problem));
   }
+}
+
+TEST_CASE("Checkpoint: NaN and infinities are refused when saving, naming the field",
+          "[evolution][checkpoint]") {
+  auto population = fresh();
+  run(population, 1, 1);
+  const TempDir dir;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const auto refused = [&](const Population<float, 16>& p, const nlohmann::json& extra,
+                           const std::string& problem) {
+    INFO(problem);
+    CHECK_THROWS_AS(chaosnet::save_checkpoint(dir.path(), p, extra), CheckpointError);
+    CHECK_THROWS_WITH(chaosnet::save_checkpoint(dir.path(), p, extra),
+                      (dir / "checkpoint.json").string() + ": cannot save " + problem +
+                          ", which JSON cannot hold (null would be written)");
+    CHECK_FALSE(std::filesystem::exists(dir / "checkpoint.json"));
+  };
+  refused(population, {{"wall", {{"seconds", nan}}}}, "extra.wall.seconds: it is nan");
+  auto state = population.state();
+  state.members[1].accuracy = nan;
+  refused(Population<float, 16>(population.options(), state), nlohmann::json::object(),
+          "members[1].accuracy: it is nan");
+  state = population.state();
+  state.history[0].mean_edges = -std::numeric_limits<double>::infinity();
+  refused(Population<float, 16>(population.options(), state), nlohmann::json::object(),
+          "history[0].mean_edges: it is -inf");
 }

@@ -519,3 +519,40 @@ TEST_CASE("Model file: JSON nested deeper than 128 levels is rejected before it 
   write_text(file, nest(0).replace(at, 10, "\"deep\": \"\\\"" + std::string(1000, '[') + "\""));
   CHECK(chaosnet::load_model<double>(file).info.metadata["deep"].get<std::string>().size() == 1001);
 }
+
+TEST_CASE("Model file: NaN and infinities anywhere are refused, naming the field", "[io][model]") {
+  const TempDir dir;
+  const auto path = dir / "model.json";
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  auto net = mutated_dag<Topology<double>>(22);
+  const auto refused = [&](const Topology<double>& topology, const Json& metadata,
+                           const std::string& problem) {
+    INFO(problem);
+    CHECK_THROWS_MATCHES(chaosnet::save_model(path, topology, {"", metadata}), ModelFileError,
+                         Catch::Matchers::Predicate<ModelFileError>([&](const ModelFileError& e) {
+                           return std::string(e.what()) == path.string() + ": " + problem;
+                         }));
+    CHECK_FALSE(std::filesystem::exists(path));
+  };
+  refused(net, {{"loss", nan}},
+          "cannot save metadata.loss: it is nan, which JSON cannot hold (null would be written)");
+  refused(net, {{"run", {{"history", {1.5, -inf}}}}},
+          "cannot save metadata.run.history[1]: it is -inf, which JSON cannot hold (null would be "
+          "written)");
+  auto options = net.options();
+  options.init.low = inf;
+  refused(Topology<double>(net.input_count(), net.output_count(), options), Json::object(),
+          "cannot save topology.options.init.low: it is inf, which JSON cannot hold (null would "
+          "be written)");
+
+  // Metadata too deep to read back is refused as well.
+  Json deep = Json::array();
+  for (int level = 0; level < 200; ++level) deep = Json::array({std::move(deep)});
+  std::string where = "metadata.deep";
+  for (int level = 0; level < 126; ++level) where += "[0]";
+  refused(net, {{"deep", deep}},
+          "cannot save " + where +
+              ": it nests arrays and objects deeper than 128 levels, which chaosnet would not "
+              "read back");
+}

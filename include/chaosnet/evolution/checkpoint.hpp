@@ -416,7 +416,8 @@ inline std::optional<std::string> read_checkpoint_text(const std::filesystem::pa
 
 /// The checkpoint file text of `population`, with the caller's `extra` object (settings, wall
 /// time, ...); members are written in parallel over `pool` if one is given. Throws
-/// std::invalid_argument if a parameter is not finite or extra is not an object.
+/// std::invalid_argument naming the field if a number (a parameter, an option, a statistic, a
+/// value in extra) is NaN or infinite, or if extra is not an object or nests too deep.
 template <class T, int N>
 std::string checkpoint_to_string(const Population<T, N>& population,
                                  const nlohmann::json& extra = nlohmann::json::object(),
@@ -424,6 +425,8 @@ std::string checkpoint_to_string(const Population<T, N>& population,
   if (!extra.is_object()) {
     throw std::invalid_argument("checkpoint extra data must be a JSON object");
   }
+  // Checked before it is copied into the document: copying recurses.
+  detail::check_writable_json(extra, "extra", 1);
   const auto& state = population.state();
   nlohmann::json history = nlohmann::json::array();
   for (const auto& s : state.history) history.push_back(detail::history_to_json(s));
@@ -431,32 +434,34 @@ std::string checkpoint_to_string(const Population<T, N>& population,
   std::vector<std::string> members(state.members.size());
   auto write_member = [&](std::size_t i) {
     const auto& m = state.members[i];
-    members[i] =
-        nlohmann::json{{"id", m.id},
-                       {"parent", m.parent},
-                       {"born", m.born},
-                       {"mutations", m.mutations},
-                       {"accuracy", m.accuracy},
-                       {"train_loss", m.train_loss},
-                       {"rng", detail::rng_to_text(m.rng)},
-                       {"topology", topology_to_json(static_cast<const Topology<T>&>(m.network))},
-                       {"optimizer", detail::optimizer_to_json(m.optimizer, m.network)}}
-            .dump();
+    const nlohmann::json member = {
+        {"id", m.id},
+        {"parent", m.parent},
+        {"born", m.born},
+        {"mutations", m.mutations},
+        {"accuracy", m.accuracy},
+        {"train_loss", m.train_loss},
+        {"rng", detail::rng_to_text(m.rng)},
+        {"topology", topology_to_json(static_cast<const Topology<T>&>(m.network))},
+        {"optimizer", detail::optimizer_to_json(m.optimizer, m.network)}};
+    detail::check_writable_json(member, "members[" + std::to_string(i) + "]", 2);
+    members[i] = member.dump();
   };
   if (pool != nullptr) {
     pool->run(members.size(), write_member);
   } else {
     for (std::size_t i = 0; i < members.size(); ++i) write_member(i);
   }
-  const nlohmann::json head = {{"generator", "chaosnet " CHAOSNET_VERSION},
-                               {"scalar", detail::scalar_name<T>()},
-                               {"batch", N},
-                               {"options", evolution_options_to_json(population.options())},
-                               {"generation", state.generation},
-                               {"next_member_id", state.next_member_id},
-                               {"batch_rng", detail::rng_to_text(state.batch_rng)},
-                               {"history", std::move(history)},
-                               {"extra", extra}};
+  nlohmann::json head = {{"generator", "chaosnet " CHAOSNET_VERSION},
+                         {"scalar", detail::scalar_name<T>()},
+                         {"batch", N},
+                         {"options", evolution_options_to_json(population.options())},
+                         {"generation", state.generation},
+                         {"next_member_id", state.next_member_id},
+                         {"batch_rng", detail::rng_to_text(state.batch_rng)},
+                         {"history", std::move(history)}};
+  detail::check_writable_json(head, "", 0);
+  head["extra"] = extra;
   std::string text = head.dump();
   text.pop_back();  // the closing brace: "members" follows
   text += ",\"members\":[";

@@ -27,6 +27,9 @@
 //       }
 //     }
 //
+// No number is NaN or infinite (JSON has neither; the writer refuses them) and arrays and objects
+// nest at most 128 levels deep (the reader refuses deeper files before parsing them).
+//
 // Nodes are in topological order [inputs | normals | leaves]; normals always have a bias, leaves
 // when options.leaf_bias is true, inputs never. Edges are grouped by target, each target's in its
 // input order (the order the weighted sum adds them). Ids are the stable NodeId/ParamId, kept
@@ -49,6 +52,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -254,6 +258,51 @@ double finite_parameter(T value, ParamId id, const std::string& what) {
         "; training diverged, lower the learning rate or save an earlier model");
   }
   return static_cast<double>(value);
+}
+
+/// Where in a JSON value (".loss", "[3].weight") something cannot be written, and why.
+struct UnwritableJson {
+  std::string where;
+  std::string problem;
+};
+
+/// The first number in `json` that JSON cannot hold (NaN and infinities, which nlohmann writes as
+/// null) or the first array or object nested deeper than max_json_depth, counting `enclosing`
+/// levels around `json` (a file chaosnet would refuse to read back); nullopt if there is none.
+inline std::optional<UnwritableJson> find_unwritable_json(const nlohmann::json& json,
+                                                          std::size_t enclosing) {
+  if (json.is_number_float() && !std::isfinite(json.get<double>())) {
+    const double value = json.get<double>();
+    const std::string name = std::isnan(value) ? "nan" : value > 0 ? "inf" : "-inf";
+    return UnwritableJson{{}, "it is " + name + ", which JSON cannot hold (null would be written)"};
+  }
+  if (!json.is_structured()) return std::nullopt;
+  if (enclosing >= max_json_depth) {
+    return UnwritableJson{{},
+                          "it nests arrays and objects deeper than " +
+                              std::to_string(max_json_depth) +
+                              " levels, which chaosnet would not read back"};
+  }
+  std::size_t i = 0;
+  for (auto it = json.begin(); it != json.end(); ++it, ++i) {
+    if (auto found = find_unwritable_json(*it, enclosing + 1)) {
+      found->where.insert(0, json.is_object() ? "." + it.key() : "[" + std::to_string(i) + "]");
+      return found;
+    }
+  }
+  return std::nullopt;
+}
+
+/// Throws std::invalid_argument "cannot save <field>: <problem>" if `json`, the value at `where`
+/// in a file inside `enclosing` arrays and objects, holds something find_unwritable_json()
+/// finds: chaosnet never writes null for a number, nor a file it would refuse to read.
+inline void check_writable_json(const nlohmann::json& json, std::string_view where,
+                                std::size_t enclosing) {
+  if (const std::optional<UnwritableJson> found = find_unwritable_json(json, enclosing)) {
+    std::string field = std::string(where) + found->where;
+    if (field.starts_with('.')) field.erase(0, 1);
+    throw std::invalid_argument("cannot save " + field + ": " + found->problem);
+  }
 }
 
 /// `json` as text with one line per object member and per element of an array that holds
@@ -479,20 +528,25 @@ Topology<T> topology_from_json(const nlohmann::json& json, const std::filesystem
 }
 
 /// The whole model file as JSON (format tag, version, scalar type, preset, metadata, topology).
-/// Throws std::invalid_argument if a parameter is not finite or info.metadata is not an object.
+/// Throws std::invalid_argument naming the field if a parameter or another number is NaN or
+/// infinite, or if info.metadata is not an object or nests deeper than max_json_depth.
 template <class T>
 nlohmann::json model_to_json(const Topology<T>& topology, const ModelInfo& info = {}) {
   if (!info.metadata.is_object()) {
     throw std::invalid_argument("cannot save model metadata that is not a JSON object (found " +
                                 detail::describe_json(info.metadata) + ")");
   }
+  // Checked before it is copied into the document: copying recurses.
+  detail::check_writable_json(info.metadata, "metadata", 1);
+  nlohmann::json topology_json = topology_to_json(topology);
+  detail::check_writable_json(topology_json, "topology", 1);
   return {{"format", model_format},
           {"version", model_format_version},
           {"generator", "chaosnet " CHAOSNET_VERSION},
           {"scalar", detail::scalar_name<T>()},
           {"preset", info.preset},
           {"metadata", info.metadata},
-          {"topology", topology_to_json(topology)}};
+          {"topology", std::move(topology_json)}};
 }
 
 /// A model from the JSON of a whole model file; `file` names it in errors. Checks the format tag
