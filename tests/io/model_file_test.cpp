@@ -1,8 +1,9 @@
 // Model files: bit-exact round trips of mutated topologies in float and double, ids, info and
 // training after a load; every kind of bad file rejected with a message naming the file.
 
-#include <support/temp_dir.hpp>
+#include <support/child_process.hpp>
 #include <support/random_dag.hpp>
+#include <support/temp_dir.hpp>
 
 #include <chaosnet/chaosnet.hpp>
 #include <chaosnet/io/io.hpp>
@@ -555,4 +556,26 @@ TEST_CASE("Model file: NaN and infinities anywhere are refused, naming the field
           "cannot save " + where +
               ": it nests arrays and objects deeper than 128 levels, which chaosnet would not "
               "read back");
+}
+
+TEST_CASE("Model file: node ids as large as 1,000,000,000 cost no memory", "[io][model]") {
+  Topology<double> small(2, 2);
+  small.add_edge(1, 3, 0.25);
+  Json json = Json::parse(chaosnet::model_to_string(small));
+  constexpr std::uint32_t huge = 1'000'000'000;
+  json["topology"]["nodes"][3]["id"] = huge;
+  json["topology"]["edges"][0]["to"] = huge;
+  json["topology"]["next_node_id"] = huge + 1;
+  const std::string text = json.dump();
+  // A node table indexed by id would need 4 GB here.
+  const auto outcome = chaosnet::test::run_in_child(
+      [&] {
+        const Topology<double> t = chaosnet::model_from_string<double>(text).topology;
+        const bool right = t.node_count() == 4 && t.position(huge) == 3 &&
+                           t.weight(1, huge) == 0.25 && !t.contains(3) &&
+                           Json::parse(chaosnet::model_to_string(t)) == json;
+        return right ? 0 : 1;
+      },
+      {.address_space_headroom = 512u << 20});
+  CHECK(outcome.describe() == "exited with 0");
 }

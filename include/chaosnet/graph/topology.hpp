@@ -15,11 +15,11 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <numeric>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -190,14 +190,13 @@ class Topology {
 
   /// All nodes in topological order.
   [[nodiscard]] std::span<const Node> nodes() const { return nodes_; }
-  [[nodiscard]] bool contains(NodeId id) const {
-    return id < position_.size() && position_[id] != absent;
-  }
+  [[nodiscard]] bool contains(NodeId id) const { return position_.contains(id); }
   [[nodiscard]] std::size_t position(NodeId id) const {
-    if (!contains(id)) {
+    const auto it = position_.find(id);
+    if (it == position_.end()) {
       throw std::out_of_range("chaosnet::Topology: no node with id " + std::to_string(id));
     }
-    return position_[id];
+    return it->second;
   }
   [[nodiscard]] const Node& node(NodeId id) const { return nodes_[position(id)]; }
   [[nodiscard]] bool has_edge(NodeId from, NodeId to) const {
@@ -228,10 +227,10 @@ class Topology {
   /// order. Ids do not change.
   void compact_parameters() {
     if (compact_) return;
-    std::vector<std::pair<std::uint32_t, std::size_t>> order;
+    std::vector<std::pair<std::size_t, std::size_t>> order;
     for (Node& n : nodes_) {
       order.clear();
-      for (std::size_t i = 0; i < n.sources.size(); ++i) order.emplace_back(position_[n.sources[i]], i);
+      for (std::size_t i = 0; i < n.sources.size(); ++i) order.emplace_back(position(n.sources[i]), i);
       std::sort(order.begin(), order.end());
       std::vector<NodeId> sources(n.sources.size());
       std::vector<ParamSlot> weights(n.weights.size());
@@ -367,7 +366,7 @@ class Topology {
                         edges.end(), [&](const Candidate& a, const Candidate& b) {
                           if (a.magnitude != b.magnitude) return a.magnitude < b.magnitude;
                           if (a.target != b.target) return a.target < b.target;
-                          return position_[a.source] < position_[b.source];
+                          return position(a.source) < position(b.source);
                         });
     }
     for (std::size_t i = 0; i < count; ++i) disconnect(position(edges[i].source), edges[i].target);
@@ -385,13 +384,13 @@ class Topology {
       const Node& v = nodes_[p];
       from_input[p] = v.kind == NodeKind::input ||
                       std::any_of(v.sources.begin(), v.sources.end(),
-                                  [&](NodeId s) { return from_input[position_[s]] != 0; });
+                                  [&](NodeId s) { return from_input[position(s)] != 0; });
     }
     for (std::size_t p = n; p-- > 0;) {
       const Node& v = nodes_[p];
       to_leaf[p] = v.kind == NodeKind::leaf ||
                    std::any_of(v.targets.begin(), v.targets.end(),
-                               [&](NodeId t) { return to_leaf[position_[t]] != 0; });
+                               [&](NodeId t) { return to_leaf[position(t)] != 0; });
     }
     auto dead = [&](std::size_t p) {
       return nodes_[p].kind == NodeKind::normal && (from_input[p] == 0 || to_leaf[p] == 0);
@@ -409,7 +408,7 @@ class Topology {
       // Drop edges from dead sources (each edge is released once, as an in-edge of its target).
       std::size_t kept = 0;
       for (std::size_t i = 0; i < v.sources.size(); ++i) {
-        if (dead(position_[v.sources[i]])) {
+        if (dead(position(v.sources[i]))) {
           release(v.weights[i]);
           --edges_;
         } else {
@@ -420,7 +419,7 @@ class Topology {
       }
       v.sources.resize(kept);
       v.weights.resize(kept);
-      std::erase_if(v.targets, [&](NodeId t) { return dead(position_[t]); });
+      std::erase_if(v.targets, [&](NodeId t) { return dead(position(t)); });
     }
     if (removed == 0) return 0;
     std::vector<Node> survivors;
@@ -451,7 +450,7 @@ class Topology {
     for (std::size_t p = 0; p < nodes_.size(); ++p) {
       const Node& v = nodes_[p];
       const std::string name = "node " + std::to_string(v.id) + " at " + std::to_string(p);
-      if (!contains(v.id) || position_[v.id] != p) return name + ": position map is wrong";
+      if (!contains(v.id) || position(v.id) != p) return name + ": position map is wrong";
       const std::size_t rank = v.kind == NodeKind::input ? 0 : v.kind == NodeKind::normal ? 1 : 2;
       if ((rank == 0 && (normals + leaves) > 0) || (rank == 1 && leaves > 0)) {
         return name + ": kinds out of order";
@@ -469,9 +468,9 @@ class Topology {
       for (std::size_t i = 0; i < v.sources.size(); ++i) {
         const NodeId s = v.sources[i];
         if (!contains(s)) return name + ": source " + std::to_string(s) + " does not exist";
-        if (position_[s] >= p) return name + ": edge from a later node (cycle risk)";
+        if (position(s) >= p) return name + ": edge from a later node (cycle risk)";
         if (std::count(v.sources.begin(), v.sources.end(), s) != 1) return name + ": duplicate edge";
-        const auto& back = nodes_[position_[s]].targets;
+        const auto& back = nodes_[position(s)].targets;
         if (std::count(back.begin(), back.end(), v.id) != 1) {
           return name + ": edge map of source " + std::to_string(s) + " disagrees";
         }
@@ -480,7 +479,7 @@ class Topology {
       }
       for (const NodeId t : v.targets) {
         if (!contains(t)) return name + ": target " + std::to_string(t) + " does not exist";
-        const auto& back = nodes_[position_[t]].sources;
+        const auto& back = nodes_[position(t)].sources;
         if (std::count(back.begin(), back.end(), v.id) != 1) {
           return name + ": edge map of target " + std::to_string(t) + " disagrees";
         }
@@ -501,7 +500,6 @@ class Topology {
   }
 
  private:
-  static constexpr std::uint32_t absent = std::numeric_limits<std::uint32_t>::max();
   static constexpr int max_tries = 1000;  // the seed's give-up limit for finding a new edge
 
   Node make_node(NodeKind kind) {
@@ -515,16 +513,15 @@ class Topology {
     counter = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(counter) + delta);
   }
   void rebuild_positions() {
-    NodeId max_id = 0;
-    for (const Node& n : nodes_) max_id = std::max(max_id, n.id);
-    // Sized by the largest id present, not next_node_id: a damaged file cannot make it huge.
-    position_.assign(nodes_.empty() ? 0 : std::size_t{max_id} + 1, absent);
+    // Hashed, not a table indexed by id: ids are arbitrary (a file may name a node 4,000,000,000),
+    // so only the node count may decide the size.
+    position_.clear();
+    position_.reserve(nodes_.size());
     for (std::size_t p = 0; p < nodes_.size(); ++p) {
-      if (position_[nodes_[p].id] != absent) {
+      if (!position_.emplace(nodes_[p].id, static_cast<std::uint32_t>(p)).second) {
         throw std::invalid_argument("chaosnet::Topology: node id " + std::to_string(nodes_[p].id) +
                                     " appears twice");
       }
-      position_[nodes_[p].id] = static_cast<std::uint32_t>(p);
     }
   }
   void changed() { ++version_; }
@@ -653,7 +650,7 @@ class Topology {
 
   Options options_;
   std::vector<Node> nodes_;
-  std::vector<std::uint32_t> position_;  ///< by NodeId
+  std::unordered_map<NodeId, std::uint32_t> position_;
   std::size_t inputs_ = 0, normals_ = 0, leaves_ = 0, edges_ = 0;
   NodeId next_node_id_ = 0;
 
