@@ -702,6 +702,12 @@ inline int bench_command(BenchSettings s) {
     if (s.scaling_csv.empty()) s.scaling_csv = s.out / "scaling.csv";
     if (s.plot.empty()) s.plot = s.out / "scaling.png";
   }
+  // Before any timing, so that a bad path fails at once, not after minutes of measurements.
+  check_output("--out", s.out, OutputKind::directory);
+  check_output("--json", s.json, OutputKind::file);
+  check_output("--csv", s.csv, OutputKind::file);
+  check_output("--scaling-csv", s.scaling_csv, OutputKind::file);
+  check_output("--plot", s.plot, OutputKind::file);
   const BenchPlan plan = make_bench_plan(s);
   const CacheSizes caches = cache_sizes();
   const double load_at_start = load_average();
