@@ -110,16 +110,14 @@ inline constexpr unsigned max_worker_threads = 1024;
 inline constexpr std::size_t max_hidden_nodes = 1000000;
 inline constexpr double max_learning_rate = 10;
 
-/// Whether two paths name one file: the same device and inode when both exist, else the same
-/// path once absolute with its existing symbolic links resolved.
+/// Whether two paths name one file: the same device and inode when both exist (the library's
+/// refers_to_same_file), else the same path once absolute with its existing links resolved.
 inline bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
-  try {
-    namespace fs = std::filesystem;
-    if (fs::exists(a) && fs::exists(b)) return fs::equivalent(a, b);
-    return fs::weakly_canonical(a) == fs::weakly_canonical(b);
-  } catch (const std::filesystem::filesystem_error&) {
-    return false;
-  }
+  if (refers_to_same_file(a, b)) return true;
+  std::error_code ec_a, ec_b;
+  const auto canonical_a = std::filesystem::weakly_canonical(a, ec_a);
+  const auto canonical_b = std::filesystem::weakly_canonical(b, ec_b);
+  return !ec_a && !ec_b && canonical_a == canonical_b;
 }
 
 enum class OutputKind { file, directory };

@@ -97,6 +97,20 @@ TEST_CASE("Evaluate: an empty dataset is refused, not reported as 0%", "[train][
   CHECK_THROWS_WITH(chaosnet::evaluate_accuracy(net, Dataset()), Catch::Contains("empty"));
 }
 
+TEST_CASE("Trainer: an empty validation set is refused before the first epoch", "[train][trainer]") {
+  Rng rng(5);
+  Network<float, 16> net(8, 2, rng, small_options());
+  chaosnet::Optimizer<float> adam({chaosnet::OptimizerKind::adam, 0.05});
+  const Dataset train = halves(64, rng);
+  const Dataset empty(std::vector<float>{}, std::vector<int>{}, 2, 4, 2);
+  std::size_t epochs_run = 0;
+  CHECK_THROWS_WITH(chaosnet::train(net, adam, train, empty, {.epochs = 2}, rng,
+                                    [](std::size_t, std::size_t) {},
+                                    [&](const chaosnet::EpochStats&) { ++epochs_run; }),
+                    Catch::Contains("validation set is empty"));
+  CHECK(epochs_run == 0);
+}
+
 TEST_CASE("Presets: v01 and v02 build the seeds' starting networks", "[train][presets]") {
   Rng rng(4);
   const auto& v01 = chaosnet::find_preset("v01");

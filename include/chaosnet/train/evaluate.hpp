@@ -24,9 +24,13 @@ std::array<const float*, static_cast<std::size_t>(N)> batch_rows(const Dataset& 
   return rows;
 }
 
-/// Throws unless the network's inputs and outputs fit the dataset's features and classes.
+/// Throws std::invalid_argument unless the dataset has samples (an accuracy of no samples would
+/// read as 0%) and the network's inputs and outputs fit its features and classes.
 template <class T>
 void check_fits(const Topology<T>& net, const Dataset& data, const std::string& what) {
+  if (data.empty()) {
+    throw std::invalid_argument("the " + what + " set is empty; it needs at least one sample");
+  }
   if (net.input_count() != data.features() ||
       net.output_count() != static_cast<std::size_t>(data.classes())) {
     throw std::invalid_argument("the network has " + std::to_string(net.input_count()) +
@@ -38,14 +42,9 @@ void check_fits(const Topology<T>& net, const Dataset& data, const std::string& 
 }
 
 /// Fraction of samples of `data` whose predicted class equals the label. Throws
-/// std::invalid_argument for an empty dataset (an accuracy of no samples would read as 0%) and
-/// for one the network does not fit.
+/// std::invalid_argument for an empty dataset and for one the network does not fit.
 template <class T, int N>
 double evaluate_accuracy(Network<T, N>& net, const Dataset& data) {
-  if (data.empty()) {
-    throw std::invalid_argument(
-        "chaosnet::evaluate_accuracy: the dataset is empty; accuracy needs at least one sample");
-  }
   check_fits(net, data, "evaluation");
   std::size_t correct = 0;
   for (std::size_t first = 0; first < data.size(); first += static_cast<std::size_t>(N)) {
