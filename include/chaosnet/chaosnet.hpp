@@ -4,9 +4,7 @@
 
 #include <chaosnet/version.hpp>
 
-#include <chaosnet/autodiff/gradient_check.hpp>
-#include <chaosnet/autodiff/ops.hpp>
-#include <chaosnet/autodiff/tape.hpp>
+#include <chaosnet/autodiff.hpp>
 
 #include <chaosnet/graph/network.hpp>
 #include <chaosnet/graph/node.hpp>
