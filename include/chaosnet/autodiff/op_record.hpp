@@ -9,29 +9,8 @@ namespace chaosnet::detail {
 using Slot = std::uint32_t;
 inline constexpr Slot no_slot = std::numeric_limits<Slot>::max();
 
-/// Every operation a tape can record. The kernel for each lives in autodiff/kernels/.
-enum class OpCode : std::uint8_t {
-  add_batch_batch,
-  add_batch_scalar,
-  sub_batch_batch,
-  sub_batch_scalar,
-  mul_scalar_batch,
-  mul_batch_batch,
-  mish,
-  relu,
-  tanh,
-  sigmoid,
-  exp,
-  log,
-  weighted_sum,
-  sparse_dag,
-  split,
-  log_softmax,
-  nll,
-  mse,
-  sum,
-  mean,
-};
+/// Which op a record is: the index of its kernel in Kernels (autodiff/kernels/kernels.hpp).
+using OpCode = std::uint8_t;
 
 /// One recorded operation: plain data, 28 bytes. What `a`, `b`, `c` and `count` mean depends on
 /// `code` and is documented on the kernel that reads the record.

@@ -1,8 +1,8 @@
 #pragma once
 
 // The public ops. Each records one op on the tape of its operands and returns a handle to the
-// result, whose value is already computed. The derivative of each is documented here and
-// implemented next to its forward in autodiff/kernels/.
+// result, whose value is already computed. Each documents its derivative here, once; its kernel
+// in autodiff/kernels/ implements value and derivative side by side.
 
 #include <chaosnet/autodiff/tape.hpp>
 

@@ -2,13 +2,10 @@
 
 // The tape: a flat list of op records over index-addressed value and gradient columns.
 // Record once, then replay forward and backward as often as the leaves change; backward is a
-// reverse loop over the records with a switch. No closures, no per-value allocation, no maps.
+// reverse loop over the records with a switch on the op code (generated from the kernel list).
+// No std::function, no per-value allocation, no maps.
 
-#include <chaosnet/autodiff/kernels/activation.hpp>
-#include <chaosnet/autodiff/kernels/arithmetic.hpp>
-#include <chaosnet/autodiff/kernels/loss.hpp>
-#include <chaosnet/autodiff/kernels/sparse_dag.hpp>
-#include <chaosnet/autodiff/kernels/reduction.hpp>
+#include <chaosnet/autodiff/kernels/kernels.hpp>
 #include <chaosnet/autodiff/op_record.hpp>
 #include <chaosnet/autodiff/tape_columns.hpp>
 #include <chaosnet/autodiff/tensor.hpp>
@@ -231,7 +228,7 @@ class Tape {
     using detail::OutputKind;
     const std::size_t scalars_before = c_.scalar_values.size();
     const std::size_t batches_before = c_.batch_values.size();
-    r.code = Kernel::code;
+    r.code = detail::Kernels::code<Kernel>;
     if constexpr (Kernel::output == OutputKind::scalar) {
       r.out = new_scalar(detail::SlotKind::op_output, T(0));
     } else if constexpr (Kernel::output == OutputKind::batch) {
@@ -277,40 +274,17 @@ class Tape {
     for (std::size_t i = ops_.size(); i-- > 0;) run<true>(ops_[i]);
   }
 
-  template <class Kernel, bool Backward>
-  void step(const detail::OpRecord& r) {
-    if constexpr (Backward) {
-      Kernel::backward(c_, r);
-    } else {
-      Kernel::forward(c_, r);
-    }
-  }
-
+  /// Out of line: the kernels inline here and nowhere else, so how they compile (and round, where
+  /// the compiler fuses a multiply and an add) does not depend on who calls forward() or backward().
   template <bool Backward>
-  void run(const detail::OpRecord& r) {
-    using namespace detail;
-    switch (r.code) {
-      case OpCode::add_batch_batch: return step<AddBatchBatch, Backward>(r);
-      case OpCode::add_batch_scalar: return step<AddBatchScalar, Backward>(r);
-      case OpCode::sub_batch_batch: return step<SubBatchBatch, Backward>(r);
-      case OpCode::sub_batch_scalar: return step<SubBatchScalar, Backward>(r);
-      case OpCode::mul_scalar_batch: return step<MulScalarBatch, Backward>(r);
-      case OpCode::mul_batch_batch: return step<MulBatchBatch, Backward>(r);
-      case OpCode::mish: return step<Mish, Backward>(r);
-      case OpCode::relu: return step<Relu, Backward>(r);
-      case OpCode::tanh: return step<Tanh, Backward>(r);
-      case OpCode::sigmoid: return step<Sigmoid, Backward>(r);
-      case OpCode::exp: return step<Exp, Backward>(r);
-      case OpCode::log: return step<Log, Backward>(r);
-      case OpCode::weighted_sum: return step<WeightedSum, Backward>(r);
-      case OpCode::sparse_dag: return step<SparseDag, Backward>(r);
-      case OpCode::split: return step<Split, Backward>(r);
-      case OpCode::log_softmax: return step<LogSoftmax, Backward>(r);
-      case OpCode::nll: return step<Nll, Backward>(r);
-      case OpCode::mse: return step<Mse, Backward>(r);
-      case OpCode::sum: return step<Sum, Backward>(r);
-      case OpCode::mean: return step<Mean, Backward>(r);
-    }
+  [[gnu::noinline]] void run(const detail::OpRecord& r) {
+    detail::Kernels::dispatch(r.code, [&]<class Kernel>() {
+      if constexpr (Backward) {
+        Kernel::backward(c_, r);
+      } else {
+        Kernel::forward(c_, r);
+      }
+    });
   }
 
   detail::TapeColumns<T, N> c_;

@@ -1,19 +1,19 @@
 #pragma once
 
-// Element-wise activations. Each function object keeps value() and derivative() together; the
-// derivative receives both the input x and the output y so it can reuse whichever is cheaper.
+// Element-wise activations (mish, relu, tanh, sigmoid, exp, log in ops.hpp, which documents each
+// derivative and its edge cases). Each function object keeps value() and derivative() together;
+// the derivative receives both the input x and the output y so it can reuse whichever is cheaper.
 
 #include <chaosnet/autodiff/op_record.hpp>
 
 namespace chaosnet::detail {
 
-/// mish(x) = x·tanh(softplus(x)). With e = eˣ and n = e(e + 2), tanh(ln(1 + e)) = n / (n + 2):
-/// one exp and one division instead of exp, log1p and tanh. Above x = 20, tanh(softplus(x)) is 1
-/// to double precision, so x is clamped there before exp and nothing overflows.
-/// mish'(x) = t + x·σ(x)·(1 − t²) with t = tanh(softplus(x)) and σ(x) = e/(1 + e); finite for
-/// every finite x (→ 1 for x → +∞, → 0 for x → −∞). The seed's closed form eˣω/δ² overflows in
-/// float from x ≈ 22. value_and_slope() gets both from one exp and one division, using the
-/// common denominator (n + 2)(1 + e) ≤ 1.2e26 (no overflow in float).
+/// mish. With e = eˣ and n = e(e + 2), t = tanh(softplus(x)) = n / (n + 2): one exp and one
+/// division instead of exp, log1p and tanh. Above x = 20, t is 1 to double precision, so x is
+/// clamped there before exp and nothing overflows. The slope uses σ(x) = e/(1 + e) (the seed's
+/// closed form eˣω/δ² overflows in float from x ≈ 22); value_and_slope() gets value and slope
+/// from one exp and one division, over the common denominator (n + 2)(1 + e) ≤ 1.2e26 (no
+/// overflow in float).
 struct MishFn {
   template <class A>
   static A exp_clamped(const A& x) {
@@ -46,7 +46,6 @@ struct MishFn {
   }
 };
 
-/// relu(x) = max(x, 0); relu'(x) = 1 for x > 0, and 0 for x ≤ 0 (0 at the kink, as PyTorch).
 struct ReluFn {
   template <class A>
   static A value(const A& x) {
@@ -58,7 +57,6 @@ struct ReluFn {
   }
 };
 
-/// tanh(x); tanh'(x) = 1 − tanh²(x), computed from the output.
 struct TanhFn {
   template <class A>
   static A value(const A& x) {
@@ -70,8 +68,6 @@ struct TanhFn {
   }
 };
 
-/// σ(x) = 1 / (1 + e⁻ˣ); σ'(x) = σ(x)·(1 − σ(x)), computed from the output. Saturates to 0 or 1
-/// without overflow.
 struct SigmoidFn {
   template <class A>
   static A value(const A& x) {
@@ -83,7 +79,6 @@ struct SigmoidFn {
   }
 };
 
-/// exp(x); exp'(x) = exp(x), computed from the output. Overflows to +inf for large x, as expected.
 struct ExpFn {
   template <class A>
   static A value(const A& x) {
@@ -95,7 +90,6 @@ struct ExpFn {
   }
 };
 
-/// log(x); log'(x) = 1/x. Defined for x > 0; log(0) = −inf and log'(0) = +inf, negative x gives NaN.
 struct LogFn {
   template <class A>
   static A value(const A& x) {
@@ -108,9 +102,8 @@ struct LogFn {
 };
 
 /// out = f(x) element-wise; x receives g ⊙ f'(x). Record: a = x.
-template <class Fn, OpCode Code>
+template <class Fn>
 struct Pointwise {
-  static constexpr OpCode code = Code;
   static constexpr OutputKind output = OutputKind::batch;
   template <class C>
   static void forward(C& c, const OpRecord& r) {
@@ -123,11 +116,11 @@ struct Pointwise {
   }
 };
 
-using Mish = Pointwise<MishFn, OpCode::mish>;
-using Relu = Pointwise<ReluFn, OpCode::relu>;
-using Tanh = Pointwise<TanhFn, OpCode::tanh>;
-using Sigmoid = Pointwise<SigmoidFn, OpCode::sigmoid>;
-using Exp = Pointwise<ExpFn, OpCode::exp>;
-using Log = Pointwise<LogFn, OpCode::log>;
+using Mish = Pointwise<MishFn>;
+using Relu = Pointwise<ReluFn>;
+using Tanh = Pointwise<TanhFn>;
+using Sigmoid = Pointwise<SigmoidFn>;
+using Exp = Pointwise<ExpFn>;
+using Log = Pointwise<LogFn>;
 
 }  // namespace chaosnet::detail

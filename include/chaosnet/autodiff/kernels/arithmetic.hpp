@@ -1,15 +1,14 @@
 #pragma once
 
-// Forward and backward of the binary arithmetic ops. Each kernel keeps its value and its local
-// derivatives side by side; gradients are always accumulated (+=) so fan-out needs no special case.
+// Forward and backward of the binary arithmetic ops (add, sub, mul in ops.hpp, which documents
+// each derivative). Gradients are always accumulated (+=) so fan-out needs no special case.
 
 #include <chaosnet/autodiff/op_record.hpp>
 
 namespace chaosnet::detail {
 
-/// out = x + y, both batches. ∂out/∂x = ∂out/∂y = 1. Record: a = x, b = y.
+/// add(x, y), both batches. Record: a = x, b = y.
 struct AddBatchBatch {
-  static constexpr OpCode code = OpCode::add_batch_batch;
   static constexpr OutputKind output = OutputKind::batch;
   template <class C>
   static void forward(C& c, const OpRecord& r) {
@@ -22,10 +21,8 @@ struct AddBatchBatch {
   }
 };
 
-/// out_k = x_k + s, s a scalar. ∂out_k/∂x_k = 1, ∂out_k/∂s = 1, so s receives the batch sum of
-/// the incoming gradient. Record: a = x (batch), b = s (scalar).
+/// add(x, s), s a scalar. Record: a = x (batch), b = s (scalar).
 struct AddBatchScalar {
-  static constexpr OpCode code = OpCode::add_batch_scalar;
   static constexpr OutputKind output = OutputKind::batch;
   template <class C>
   static void forward(C& c, const OpRecord& r) {
@@ -38,9 +35,8 @@ struct AddBatchScalar {
   }
 };
 
-/// out = x − y, both batches. ∂out/∂x = 1, ∂out/∂y = −1. Record: a = x, b = y.
+/// sub(x, y), both batches. Record: a = x, b = y.
 struct SubBatchBatch {
-  static constexpr OpCode code = OpCode::sub_batch_batch;
   static constexpr OutputKind output = OutputKind::batch;
   template <class C>
   static void forward(C& c, const OpRecord& r) {
@@ -53,9 +49,8 @@ struct SubBatchBatch {
   }
 };
 
-/// out_k = x_k − s, s a scalar. ∂out_k/∂x_k = 1, ∂out_k/∂s = −1. Record: a = x, b = s.
+/// sub(x, s), s a scalar. Record: a = x (batch), b = s (scalar).
 struct SubBatchScalar {
-  static constexpr OpCode code = OpCode::sub_batch_scalar;
   static constexpr OutputKind output = OutputKind::batch;
   template <class C>
   static void forward(C& c, const OpRecord& r) {
@@ -68,10 +63,8 @@ struct SubBatchScalar {
   }
 };
 
-/// out_k = w · x_k, w a scalar. ∂out_k/∂x_k = w, ∂out_k/∂w = x_k, so w receives Σ_k g_k·x_k.
-/// Record: a = w (scalar), b = x (batch).
+/// mul(w, x), w a scalar. Record: a = w (scalar), b = x (batch).
 struct MulScalarBatch {
-  static constexpr OpCode code = OpCode::mul_scalar_batch;
   static constexpr OutputKind output = OutputKind::batch;
   template <class C>
   static void forward(C& c, const OpRecord& r) {
@@ -85,10 +78,8 @@ struct MulScalarBatch {
   }
 };
 
-/// out_k = x_k · y_k. ∂out/∂x = y, ∂out/∂y = x (x·x gets 2x through accumulation).
-/// Record: a = x, b = y.
+/// mul(x, y), both batches; x·x gets 2x through accumulation. Record: a = x, b = y.
 struct MulBatchBatch {
-  static constexpr OpCode code = OpCode::mul_batch_batch;
   static constexpr OutputKind output = OutputKind::batch;
   template <class C>
   static void forward(C& c, const OpRecord& r) {

@@ -1,7 +1,8 @@
 #pragma once
 
 // Classification losses over a set of class-logit batch vectors: one Tensor1D per class, element
-// k of each belonging to sample k (the seed's layout).
+// k of each belonging to sample k (the seed's layout). log_softmax and nll in ops.hpp document
+// the derivatives.
 
 #include <chaosnet/autodiff/op_record.hpp>
 
@@ -13,12 +14,10 @@
 
 namespace chaosnet::detail {
 
-/// out_c = x_c − logsumexp_j(x_j), per sample, for K classes. Stable: the per-sample maximum is
-/// subtracted before exponentiating, so logits of ±1e4 stay finite.
-/// ∂/∂x_c: x_c receives g_c − softmax_c · Σ_j g_j, with softmax_c = exp(out_c).
+/// log_softmax over K classes. The per-sample maximum is subtracted before exponentiating, so
+/// logits of ±1e4 stay finite; backward takes softmax_c = exp(out_c) from the output.
 /// Record: a = offset of the K input slots in operands; count = K; out = first of K outputs.
 struct LogSoftmax {
-  static constexpr OpCode code = OpCode::log_softmax;
   static constexpr OutputKind output = OutputKind::batches;
   template <class C>
   static void forward(C& c, const OpRecord& r) {
@@ -45,13 +44,11 @@ struct LogSoftmax {
   }
 };
 
-/// Negative log-likelihood: loss_k = −lp_{t_k, k}, where lp_c are K log-probability batches and
-/// t_k is sample k's class. ∂loss_k/∂lp_{c,k} = −1 if c = t_k, else 0.
+/// nll over K log-probability batches and the N class labels of the batch.
 /// Record: a = offset of the K log-probability slots in operands; count = K;
 /// b = offset of the N targets in the targets column. Forward checks every target, so a bad
 /// label is caught on replay too, not only when recording.
 struct Nll {
-  static constexpr OpCode code = OpCode::nll;
   static constexpr OutputKind output = OutputKind::batch;
   template <class C>
   static void forward(C& c, const OpRecord& r) {

@@ -1,7 +1,8 @@
 #pragma once
 
 // Ops that combine many values: batch reductions to a scalar, the fused weighted sum that a
-// network node is made of, and split (explicit fan-out).
+// network node is made of, and split (explicit fan-out). Their public ops (sum, mean, mse,
+// weighted_sum, split_on_add in ops.hpp) document the derivatives.
 
 #include <chaosnet/autodiff/op_record.hpp>
 
@@ -9,9 +10,8 @@
 
 namespace chaosnet::detail {
 
-/// s = Σ_k x_k over the batch. ∂s/∂x_k = 1. Record: a = x; out is a scalar slot.
+/// sum(x). Record: a = x; out is a scalar slot.
 struct Sum {
-  static constexpr OpCode code = OpCode::sum;
   static constexpr OutputKind output = OutputKind::scalar;
   template <class C>
   static void forward(C& c, const OpRecord& r) {
@@ -23,9 +23,8 @@ struct Sum {
   }
 };
 
-/// m = (1/N) Σ_k x_k. ∂m/∂x_k = 1/N. Record: a = x; out is a scalar slot.
+/// mean(x). Record: a = x; out is a scalar slot.
 struct Mean {
-  static constexpr OpCode code = OpCode::mean;
   static constexpr OutputKind output = OutputKind::scalar;
   template <class C>
   static void forward(C& c, const OpRecord& r) {
@@ -38,10 +37,8 @@ struct Mean {
   }
 };
 
-/// L = (1/N) Σ_k (p_k − t_k)². ∂L/∂p_k = 2(p_k − t_k)/N = −∂L/∂t_k.
-/// Record: a = p, b = t; out is a scalar slot.
+/// mse(p, t). Record: a = p, b = t; out is a scalar slot.
 struct Mse {
-  static constexpr OpCode code = OpCode::mse;
   static constexpr OutputKind output = OutputKind::scalar;
   template <class C>
   static void forward(C& c, const OpRecord& r) {
@@ -57,14 +54,11 @@ struct Mse {
   }
 };
 
-/// y_k = β + Σ_i w_i·x_{i,k}: one network node's pre-activation in one record instead of a mul
-/// and an add per edge. ∂y/∂x_i = w_i, ∂y/∂w_i = x_i (so w_i receives Σ_k g_k·x_{i,k}),
-/// ∂y/∂β = 1 (β receives Σ_k g_k).
-/// Record: a = offset of `count` (source batch slot, weight scalar slot) pairs in operands;
+/// weighted_sum: one network node's pre-activation in one record instead of a mul and an add per
+/// edge. Record: a = offset of `count` (source batch slot, weight scalar slot) pairs in operands;
 /// b = bias scalar slot or no_slot; c = how many leading sources are constants, whose
 /// gradients are skipped (inputs come first in a network, so this saves their backward work).
 struct WeightedSum {
-  static constexpr OpCode code = OpCode::weighted_sum;
   static constexpr OutputKind output = OutputKind::batch;
   template <class C>
   static void forward(C& c, const OpRecord& r) {
@@ -88,10 +82,8 @@ struct WeightedSum {
   }
 };
 
-/// k copies of x (the seed's split_on_add): out_j = x. ∂out_j/∂x = 1, so x receives Σ_j g_j.
-/// Record: a = x; out = first of `count` consecutive output slots.
+/// split_on_add(x, count). Record: a = x; out = first of `count` consecutive output slots.
 struct Split {
-  static constexpr OpCode code = OpCode::split;
   static constexpr OutputKind output = OutputKind::batches;
   template <class C>
   static void forward(C& c, const OpRecord& r) {

@@ -93,7 +93,6 @@ void pull_out_edges(const Batch& x, const Slot* edges, std::uint32_t count, cons
 /// δ = ∂L/∂value ⊙ mish'(pre). When recorded for training, forward overwrites pre with mish'(pre)
 /// (nothing else reads it) and backward leaves δ as the pre slot's gradient.
 struct SparseDag {
-  static constexpr OpCode code = OpCode::sparse_dag;
   static constexpr OutputKind output = OutputKind::batches;
 
   template <class C>
