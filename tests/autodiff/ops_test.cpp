@@ -2,59 +2,17 @@
 // ≤ 1e-6) at random points and edge points, for batch sizes 1, 4 and 32; and float forward values
 // against double.
 
-#include <support/gradient_harness.hpp>
+#include <autodiff/op_check.hpp>
 
-#include <chaosnet/chaosnet.hpp>
+#include <chaosnet/autodiff.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <array>
 #include <cmath>
-#include <random>
-#include <vector>
 
-using chaosnet_test::evaluate;
-using chaosnet_test::gradient_error;
-using chaosnet_test::uniform;
-
-namespace {
-
-constexpr double max_gradient_error = 1e-6;
-
-/// Checks one op: random points in [lo, hi) plus points where every batch value of the op's
-/// operands equals one of `edges`. The last batch leaf is a vector of loss coefficients, so the
-/// loss Σ_k c_k·out_k gives every output sample its own gradient.
-template <int N, class Build>
-void check_op(const Build& build, std::size_t scalars, std::size_t batches, double lo, double hi,
-              const std::vector<double>& edges = {}) {
-  std::mt19937_64 rng(20260101 + N);
-  const std::size_t size = scalars + batches * N;
-  for (int trial = 0; trial < 4; ++trial) {
-    const std::vector<double> x = uniform(rng, size, lo, hi);
-    INFO("random point " << trial);
-    CHECK(gradient_error<N>(build, scalars, batches, x) <= max_gradient_error);
-
-    const auto in_double = evaluate<double, N>(build, scalars, batches, x);
-    const auto in_float = evaluate<float, N>(build, scalars, batches, x);
-    CHECK(in_float.loss == Approx(in_double.loss).epsilon(1e-5).margin(1e-5));
-  }
-  for (const double edge : edges) {
-    std::vector<double> x = uniform(rng, size, 0.5, 1.5);  // scalars and coefficients
-    for (std::size_t i = scalars; i < scalars + (batches - 1) * N; ++i) x[i] = edge;
-    INFO("edge point " << edge);
-    CHECK(gradient_error<N>(build, scalars, batches, x) <= max_gradient_error);
-    const auto in_float = evaluate<float, N>(build, scalars, batches, x);
-    CHECK(std::isfinite(in_float.loss));
-    for (const double g : in_float.gradient) CHECK(std::isfinite(g));
-  }
-}
-
-template <class V>
-auto weighted_loss(const V& out, const V& coefficients) {
-  return chaosnet::sum(out * coefficients);
-}
-
-}  // namespace
+using chaosnet_test::check_op;
+using chaosnet_test::weighted_loss;
 
 TEMPLATE_TEST_CASE_SIG("Ops: arithmetic gradients match finite differences", "[autodiff][ops]",
                        ((int N), N), 1, 4, 32) {
@@ -136,27 +94,6 @@ TEMPLATE_TEST_CASE_SIG("Ops: reduction and loss gradients match finite differenc
       return weighted_loss(weighted_sum<typename Tape::Scalar, Tape::batch_size>(weights, sources, s[4]),
                            b[2]);
     }, 5, 3, -2, 2);
-  }
-  SECTION("sparse_dag: mish and identity units, an input and a constant, fan-out") {
-    check_op<N>([](auto& tape, const auto& s, const auto& b) {
-      using Tape = std::remove_reference_t<decltype(tape)>;
-      using T = typename Tape::Scalar;
-      constexpr int n = Tape::batch_size;
-      const auto constant = tape.input(Tape::Batch::Constant(T(0.5)));
-      const std::array inputs{constant, b[0]};
-      // s[0..7] are consecutive leaves. Units: 2 = mish(s0 + s1·in0 + s2·in1),
-      // 3 = mish(s3·in1 + s4·unit2), outputs 4 = s5·unit2 + s6·unit3 + s7 (identity).
-      chaosnet::DagSpec spec;
-      spec.inputs = 2;
-      spec.outputs = 1;
-      spec.sources = {0, 1, 1, 2, 2, 3};
-      spec.units = {{chaosnet::Activation::mish, 0, 1, 0, 2},
-                    {chaosnet::Activation::mish, chaosnet::dag_none, 3, 2, 2},
-                    {chaosnet::Activation::identity, 7, 5, 4, 2}};
-      const chaosnet::Tensor0DRange<T, n> parameters(s[0], 8);
-      const auto out = chaosnet::sparse_dag<T, n>(spec, inputs, parameters);
-      return weighted_loss(out[0] * b[1], b[2]);
-    }, 8, 3, -2, 2, {20.0, -20.0});
   }
   SECTION("split_on_add: copies feed different terms") {
     check_op<N>([](auto&, const auto&, const auto& b) {

@@ -58,11 +58,12 @@ struct Recorder {
   static Slot next_batch_slot(const Tape<T, N>& tape) {
     return static_cast<Slot>(tape.c_.batch_values.size());
   }
+  /// An empty program for a sparse_dag record; its index, for OpRecord::a, goes to `index`.
   template <class T, int N>
-  static Slot append_operands(Tape<T, N>& tape, std::span<const Slot> values) {
-    const auto offset = static_cast<Slot>(tape.c_.operands.size());
-    tape.c_.operands.insert(tape.c_.operands.end(), values.begin(), values.end());
-    return offset;
+  static DagProgram& new_dag_program(Tape<T, N>& tape, Slot& index) {
+    DagProgram& program = tape.c_.new_dag_program();
+    index = tape.c_.dag_program_count - 1;
+    return program;
   }
 
   template <class T, int N>

@@ -2,13 +2,14 @@
 
 // sparse_dag(): a whole directed acyclic graph of weighted-sum units recorded as one op. Each
 // unit computes act(β + Σ_i w_i·source_i) over earlier units and external inputs, act being mish
-// or the identity. It is what a chaos network is, in the form the fastest kernel wants.
+// or the identity. It is what a chaos network is: a DagSpec describes it, and recording compiles
+// the spec into the DagProgram (dag_program.hpp) that the kernel runs.
 
+#include <chaosnet/autodiff/dag_program.hpp>
 #include <chaosnet/autodiff/kernels/sparse_dag.hpp>
 #include <chaosnet/autodiff/ops.hpp>
 #include <chaosnet/autodiff/tape.hpp>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -41,6 +42,10 @@ struct DagSpec {
   std::vector<std::uint32_t> sources;
   std::size_t outputs = 0;
 };
+
+/// Whether a sparse_dag recording will run backward. Inference skips the work backward needs
+/// (mish' per unit) and cannot run backward.
+enum class DagMode : std::uint8_t { training, inference };
 
 namespace detail {
 inline std::invalid_argument dag_error(const std::string& what) {
@@ -76,99 +81,110 @@ inline void check_spec(const DagSpec& spec, std::size_t inputs, std::size_t para
     }
   }
 }
-}  // namespace detail
 
-/// Whether a sparse_dag recording will run backward. Inference skips the work backward needs
-/// (mish' per unit) and cannot run backward.
-enum class DagMode : std::uint8_t { training, inference };
+/// Compiles a checked `spec` into `program` against absolute tape slots: parameter p is scalar
+/// slot `parameters + p` and the op's output slots start at batch slot `first_slot`. On entry
+/// program.inputs holds each input's value slot and constness; compile_dag fills in the rest.
+/// Returns the number of output slots.
+inline std::uint32_t compile_dag(const DagSpec& spec, Slot parameters, Slot first_slot,
+                                 DagMode mode, DagProgram& program) {
+  const std::size_t units = spec.units.size();
+  const std::size_t first_output = units - spec.outputs;
+  program.outputs = static_cast<std::uint32_t>(spec.outputs);
+  program.training = mode == DagMode::training;
+  program.units.assign(units, {});
+  program.in_sources.clear();
+  for (ProgramInput& input : program.inputs) input.out = {};
+  for (std::size_t u = 0; u < units; ++u) {
+    const DagUnit& from = spec.units[u];
+    ProgramUnit& unit = program.units[u];
+    unit.mish = from.activation == Activation::mish;
+    unit.bias = from.bias == dag_none ? no_slot : parameters + from.bias;
+    unit.first_weight = parameters + from.first_weight;
+  }
+  // Output slots: [pre, value] per inner mish unit, [pre] per inner identity unit, then the pre
+  // slots of mish output units, then the output values, consecutive.
+  Slot next = first_slot;
+  for (std::size_t u = 0; u < first_output; ++u) {
+    ProgramUnit& unit = program.units[u];
+    unit.pre = next++;
+    unit.value = unit.mish ? next++ : unit.pre;
+  }
+  for (std::size_t u = first_output; u < units; ++u) {
+    if (program.units[u].mish) program.units[u].pre = next++;
+  }
+  for (std::size_t u = first_output; u < units; ++u) {
+    ProgramUnit& unit = program.units[u];
+    unit.value = next++;
+    if (!unit.mish) unit.pre = unit.value;
+  }
+
+  // Outgoing edges, grouped by source (inputs, then units) and ordered by target: count them,
+  // give each source its range, then fill the ranges in target order.
+  auto out_of = [&](std::uint32_t s) -> EdgeRange& {
+    return s < spec.inputs ? program.inputs[s].out : program.units[s - spec.inputs].out;
+  };
+  for (const DagUnit& unit : spec.units) {
+    for (std::uint32_t i = 0; i < unit.source_count; ++i) ++out_of(spec.sources[unit.first_source + i]).count;
+  }
+  std::uint32_t edges = 0;
+  for (std::uint32_t s = 0; s < spec.inputs + units; ++s) {
+    EdgeRange& out = out_of(s);
+    out.begin = edges;
+    edges += out.count;
+    out.count = 0;
+  }
+  program.out_edges.resize(edges);
+  for (std::size_t u = 0; u < units; ++u) {
+    const DagUnit& from = spec.units[u];
+    ProgramUnit& unit = program.units[u];
+    unit.in = {static_cast<std::uint32_t>(program.in_sources.size()), from.source_count};
+    for (std::uint32_t i = 0; i < from.source_count; ++i) {
+      const std::uint32_t s = spec.sources[from.first_source + i];
+      program.in_sources.push_back(s < spec.inputs ? program.inputs[s].value
+                                                   : program.units[s - spec.inputs].value);
+      EdgeRange& out = out_of(s);
+      program.out_edges[out.begin + out.count++] = {unit.pre, unit.first_weight + i};
+    }
+  }
+  return next - first_slot;
+}
+}  // namespace detail
 
 /// Record the whole DAG as one op; returns the values of the last spec.outputs units (for a
 /// network: the class logits). `parameters` holds every bias and weight the spec indexes
 /// (Tape::variables). Gradients flow to the parameters and to the inputs made with
-/// Tape::variable (inputs made with Tape::input get none, which saves their work). Equal to the
-/// graph of mul, add and mish it replaces; see kernels/sparse_dag.hpp for how it runs.
+/// Tape::variable (inputs made with Tape::input get none, which saves their work).
+/// Derivative: that of the graph of mul, add and mish it replaces. With pre = β + Σ_i w_i·x_i
+/// and δ = ∂L/∂pre = ∂L/∂value ⊙ mish'(pre) (or ∂L/∂value for an identity unit): x_i receives
+/// w_i·δ, w_i receives Σ_k δ_k·x_{i,k}, β receives Σ_k δ_k. mish' is finite everywhere, as for
+/// mish(). Recorded for inference, it has no backward: Tape::backward throws std::logic_error.
+/// Throws std::invalid_argument, before recording anything, if the spec does not fit the
+/// inputs and parameters or is not acyclic.
 template <class T, int N>
 Tensor1DRange<T, N> sparse_dag(const DagSpec& spec, std::span<const Tensor1D<T, N>> inputs,
                                const Tensor0DRange<T, N>& parameters,
                                DagMode mode = DagMode::training) {
-  namespace L = detail::dag_layout;
+  using detail::Recorder;
   using detail::Slot;
   detail::check_spec(spec, inputs.size(), parameters.size());
   auto& tape = detail::tape_of(parameters.front(), "sparse_dag");
   const Slot parameter_base = tape.slot_of(parameters.front(), "sparse_dag");
-  std::vector<Slot> input_slots;
-  for (const auto& x : inputs) input_slots.push_back(tape.slot_of(x, "sparse_dag"));
-
-  // Output slots: [pre, value] per inner mish unit, [pre] per inner identity unit, then the pre
-  // slots of mish output units, then the output values, consecutive.
-  const std::size_t units = spec.units.size();
-  const std::size_t first_output = units - spec.outputs;
-  const Slot base = detail::Recorder::next_batch_slot(tape);
-  std::vector<Slot> pre(units), value(units);
-  Slot next = base;
-  for (std::size_t u = 0; u < first_output; ++u) {
-    pre[u] = next++;
-    value[u] = spec.units[u].activation == Activation::mish ? next++ : pre[u];
-  }
-  for (std::size_t u = first_output; u < units; ++u) {
-    if (spec.units[u].activation == Activation::mish) pre[u] = next++;
-  }
-  for (std::size_t u = first_output; u < units; ++u) {
-    value[u] = next++;
-    if (spec.units[u].activation != Activation::mish) pre[u] = value[u];
-  }
-  auto source_value = [&](std::uint32_t s) { return s < spec.inputs ? input_slots[s] : value[s - spec.inputs]; };
-
-  // Outgoing edges, grouped by source (inputs, then units) and ordered by target.
-  const std::size_t sources = spec.inputs + units;
-  std::vector<std::uint32_t> out_count(sources, 0), out_begin(sources + 1, 0);
-  for (const DagUnit& unit : spec.units) {
-    for (std::uint32_t i = 0; i < unit.source_count; ++i) ++out_count[spec.sources[unit.first_source + i]];
-  }
-  for (std::size_t s = 0; s < sources; ++s) out_begin[s + 1] = out_begin[s] + out_count[s];
-  std::vector<Slot> out_edges(2 * std::size_t{out_begin[sources]});
-  std::vector<std::uint32_t> filled(out_begin.begin(), out_begin.end() - 1);
-  std::vector<Slot> in_sources;
-  in_sources.reserve(spec.sources.size());
-  std::vector<Slot> blob{static_cast<Slot>(units), static_cast<Slot>(spec.inputs), 0, 0,
-                         static_cast<Slot>(spec.outputs), mode == DagMode::training ? 1u : 0u};
-  std::vector<Slot> unit_fields;
-  for (std::size_t u = 0; u < units; ++u) {
-    const DagUnit& unit = spec.units[u];
-    const auto in_begin = static_cast<Slot>(in_sources.size());
-    for (std::uint32_t i = 0; i < unit.source_count; ++i) {
-      const std::uint32_t s = spec.sources[unit.first_source + i];
-      in_sources.push_back(source_value(s));
-      const std::uint32_t at = filled[s]++;
-      out_edges[2 * std::size_t{at}] = pre[u];
-      out_edges[2 * std::size_t{at} + 1] = parameter_base + unit.first_weight + i;
-    }
-    const std::size_t s = spec.inputs + u;
-    unit_fields.insert(unit_fields.end(),
-                       {unit.activation == Activation::mish ? 1u : 0u,
-                        unit.bias == dag_none ? detail::no_slot : parameter_base + unit.bias,
-                        parameter_base + unit.first_weight, in_begin, unit.source_count,
-                        out_begin[s], out_count[s], pre[u], value[u]});
-  }
-  blob[2] = static_cast<Slot>(in_sources.size());
-  blob[3] = static_cast<Slot>(out_edges.size() / 2);
-  blob.insert(blob.end(), unit_fields.begin(), unit_fields.end());
-  for (std::size_t i = 0; i < spec.inputs; ++i) {
-    blob.insert(blob.end(), {input_slots[i], detail::Recorder::is_constant(tape, input_slots[i]) ? 1u : 0u,
-                             out_begin[i], out_count[i]});
-  }
-  blob.insert(blob.end(), in_sources.begin(), in_sources.end());
-  blob.insert(blob.end(), out_edges.begin(), out_edges.end());
-  static_assert(L::header_size == 6 && L::unit_size == 9 && L::input_size == 4,
-                "keep the blob writer in step with dag_layout");
+  for (const auto& x : inputs) (void)tape.slot_of(x, "sparse_dag");  // check all before changing the tape
 
   detail::OpRecord r;
-  r.a = detail::Recorder::append_operands(tape, std::span<const Slot>(blob));
-  r.count = next - base;
-  const Tensor1DRange<T, N> all = detail::Recorder::batches<detail::SparseDag>(tape, r);
-  for (std::size_t u = 0; u < units; ++u) {
-    if (u < first_output || pre[u] != value[u]) detail::Recorder::mark_internal(tape, pre[u]);
-    if (u < first_output) detail::Recorder::mark_internal(tape, value[u]);
+  detail::DagProgram& program = Recorder::new_dag_program(tape, r.a);
+  for (const auto& x : inputs) {
+    const Slot s = tape.slot_of(x, "sparse_dag");
+    program.inputs.push_back({.value = s, .constant = Recorder::is_constant(tape, s), .out = {}});
+  }
+  r.count = detail::compile_dag(spec, parameter_base, Recorder::next_batch_slot(tape), mode, program);
+  const Tensor1DRange<T, N> all = Recorder::batches<detail::SparseDag>(tape, r);
+  const std::size_t first_output = spec.units.size() - spec.outputs;
+  for (std::size_t u = 0; u < program.units.size(); ++u) {
+    const detail::ProgramUnit& unit = program.units[u];
+    if (u < first_output || unit.pre != unit.value) Recorder::mark_internal(tape, unit.pre);
+    if (u < first_output) Recorder::mark_internal(tape, unit.value);
   }
   return {all[all.size() - spec.outputs], spec.outputs};
 }

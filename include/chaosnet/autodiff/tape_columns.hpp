@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chaosnet/autodiff/dag_program.hpp>
 #include <chaosnet/autodiff/op_record.hpp>
 
 #include <Eigen/Core>
@@ -18,7 +19,8 @@ enum class SlotKind : std::uint8_t {
 };
 
 /// The tape's storage: index-addressed value and gradient columns, plus the operand lists of
-/// n-ary ops and the class labels of loss ops. Kernels read and write only through this.
+/// n-ary ops, the class labels of loss ops and the programs of sparse_dag ops. Kernels read and
+/// write only through this.
 template <class T, int N>
 struct TapeColumns {
   using Batch = Eigen::Array<T, N, 1>;
@@ -34,6 +36,19 @@ struct TapeColumns {
   std::vector<Slot> operands;  ///< operand lists of n-ary ops, addressed by OpRecord::a
   std::vector<int> targets;    ///< N class labels per targets block
 
+  /// sparse_dag programs, addressed by OpRecord::a; the first dag_program_count are recorded.
+  /// clear() keeps them all, with their arrays' capacity, for the next recording to reuse.
+  std::vector<DagProgram> dag_programs;
+  std::uint32_t dag_program_count = 0;
+
+  /// An empty program for a new sparse_dag record, at index dag_program_count - 1.
+  DagProgram& new_dag_program() {
+    if (dag_program_count == dag_programs.size()) dag_programs.emplace_back();
+    DagProgram& program = dag_programs[dag_program_count++];
+    program.clear();
+    return program;
+  }
+
   void clear() {
     scalar_values.clear();
     scalar_grads.clear();
@@ -43,6 +58,7 @@ struct TapeColumns {
     batch_kinds.clear();
     operands.clear();
     targets.clear();
+    dag_program_count = 0;
   }
 };
 
