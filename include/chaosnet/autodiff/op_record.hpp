@@ -12,7 +12,7 @@ inline constexpr Slot no_slot = std::numeric_limits<Slot>::max();
 /// Which op a record is: the index of its kernel in Kernels (autodiff/kernels/kernels.hpp).
 using OpCode = std::uint8_t;
 
-/// One recorded operation: plain data, 28 bytes. What `a`, `b`, `c` and `count` mean depends on
+/// One recorded operation: plain data, 24 bytes. What `a`, `b`, `c` and `count` mean depends on
 /// `code` and is documented on the kernel that reads the record.
 struct OpRecord {
   OpCode code{};
@@ -20,7 +20,6 @@ struct OpRecord {
   Slot a = no_slot;
   Slot b = no_slot;
   std::uint32_t c = 0;
-  Slot d = no_slot;
   std::uint32_t count = 0;
 };
 

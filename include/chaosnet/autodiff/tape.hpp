@@ -336,16 +336,5 @@ Tensor0D<T, N> Tensor0DRange<T, N>::operator[](std::size_t i) const {
   }
   return {first_.tape_, first_.slot_ + static_cast<detail::Slot>(i), first_.generation_};
 }
-template <class T, int N>
-Tensor0DRange<T, N> Tensor0DRange<T, N>::subrange(std::size_t offset, std::size_t count) const {
-  if (offset > count_ || count > count_ - offset) {
-    throw std::out_of_range("chaosnet::Tensor0DRange: [" + std::to_string(offset) + ", +" +
-                            std::to_string(count) + ") is outside a range of " +
-                            std::to_string(count_));
-  }
-  return {Tensor0D<T, N>{first_.tape_, first_.slot_ + static_cast<detail::Slot>(offset),
-                         first_.generation_},
-          count};
-}
 
 }  // namespace chaosnet

@@ -123,8 +123,8 @@ class Tensor1DRange {
   std::size_t count_ = 0;
 };
 
-/// `count` scalars in consecutive slots (Tape::variables): the weights of one network node, read
-/// by sparse_dag() without an index per weight. A view: it owns nothing.
+/// `count` scalars in consecutive slots (Tape::variables): a network's parameters, whose weights
+/// sparse_dag() reads without an index each. A view: it owns nothing.
 template <class T, int N>
 class Tensor0DRange {
  public:
@@ -133,8 +133,6 @@ class Tensor0DRange {
 
   [[nodiscard]] std::size_t size() const { return count_; }
   [[nodiscard]] Tensor0D<T, N> operator[](std::size_t i) const;
-  /// The `count` scalars starting at `offset`.
-  [[nodiscard]] Tensor0DRange subrange(std::size_t offset, std::size_t count) const;
   [[nodiscard]] const Tensor0D<T, N>& front() const { return first_; }
 
  private:

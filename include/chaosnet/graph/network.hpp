@@ -1,8 +1,8 @@
 #pragma once
 
 // A topology that trains: Network<T, N> records its graph on a Tape<T, N> once per topology
-// (one weighted-sum record and one mish per node, log-softmax NLL over the leaves) and replays
-// it for every batch of N samples. Inference runs the same graph without recording.
+// (one sparse_dag op for all the nodes, then log-softmax NLL over the leaves) and replays it for
+// every batch of N samples. Inference replays a forward-only recording of the same graph.
 
 #include <chaosnet/autodiff/ops.hpp>
 #include <chaosnet/autodiff/sparse_dag.hpp>
