@@ -1,7 +1,8 @@
 // Fuzz target: checkpoint_from_string, the in-memory entry of load_checkpoint. A fuzzer cannot
 // forge the checksum, so input that does not begin like a checkpoint file is taken as the body
-// and given a valid header: raw files fuzz the header checks, bodies the parser behind them. A
-// checkpoint that loads must save, and what it saves must load back and save to the same text.
+// (generator states may be written as rng_placeholder) and given a valid header: raw files fuzz
+// the header checks, bodies the parser behind them. A checkpoint that loads must save, and what
+// it saves must load back and save to the same text.
 
 #include <fuzz/checkpoint_fuzz.hpp>
 #include <fuzz/fuzz_support.hpp>
@@ -24,9 +25,10 @@ constexpr int batch = 32;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input = chaosnet::fuzz::as_text(data, size);
-  const std::string text = input.starts_with("{\"format\":")
-                               ? std::string(input)
-                               : chaosnet::fuzz::checkpoint_file_text(input);
+  const std::string text =
+      input.starts_with("{\"format\":")
+          ? std::string(input)
+          : chaosnet::fuzz::checkpoint_file_text(chaosnet::fuzz::with_rng_states(input));
   const std::filesystem::path origin = "fuzz/checkpoint.json";
   const auto loaded = chaosnet::fuzz::read_or_reject<chaosnet::CheckpointError>(
       origin, [&] { return chaosnet::checkpoint_from_string<Scalar, batch>(text, origin); });

@@ -114,14 +114,23 @@ void write_checkpoints(const fs::path& dir) {
   chaosnet::WorkerPool pool(1);
   population.evolve(data, data, pool);
   const std::string text = chaosnet::checkpoint_to_string(population, {{"note", "seed"}});
-  // The body alone (the target gives it a valid header); most of it is the three generators'
-  // states, 312 numbers each.
+  // Bodies alone, their generator states replaced by the placeholder; the target gives them a
+  // valid header.
   const std::size_t start = text.find("\"body\":") + 7;
-  write_text(dir / "body.json", text.substr(start, text.size() - start - 2));
+  nlohmann::json body = nlohmann::json::parse(text.substr(start, text.size() - start - 2));
+  body["batch_rng"] = chaosnet::fuzz::rng_placeholder;
+  for (auto& member : body["members"]) member["rng"] = chaosnet::fuzz::rng_placeholder;
+  write_text(dir / "body.json", body.dump());
+  body["batch"] = 16;
+  write_text(dir / "body-batch-16.json", body.dump());
+  body["batch"] = 32;
+  body["members"][0]["id"] = 0;
+  write_text(dir / "body-member-id-0.json", body.dump());
 
-  // Whole files, for the header checks: an empty body, and that file damaged.
+  // Whole files, for the header checks: bodies of two bytes and none, and the first damaged.
   const std::string empty = chaosnet::fuzz::checkpoint_file_text("{}");
   write_text(dir / "empty-body.json", empty);
+  write_text(dir / "zero-byte-body.json", chaosnet::fuzz::checkpoint_file_text(""));
   write_text(dir / "truncated.json", std::string_view(empty).substr(0, empty.size() - 3));
   std::string damaged = empty;
   damaged[damaged.find("\"body\"") - 3] ^= 1;
