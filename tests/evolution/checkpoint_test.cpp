@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <cstdint>
 #include <limits>
 #include <string>
 
@@ -38,6 +39,19 @@ std::string read(const std::filesystem::path& file) {
 
 void write(const std::filesystem::path& file, const std::string& text) {
   std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+}
+
+/// A checkpoint file around `body` with a sound header (its size and checksum).
+std::string framed(const std::string& body) {
+  return "{\"format\":\"chaosnet-evolution-checkpoint\",\"version\":1,\"bytes\":" +
+         std::to_string(body.size()) + ",\"fnv1a64\":\"" +
+         chaosnet::detail::hex64(chaosnet::detail::fnv1a64(body)) + "\",\"body\":" + body + "}\n";
+}
+
+/// The body of a checkpoint file, without its header and closing.
+std::string body_of(const std::string& checkpoint) {
+  const std::size_t begin = checkpoint.find("\"body\":") + 7;
+  return checkpoint.substr(begin, checkpoint.size() - begin - 2);
 }
 
 Population<float, 16> fresh() {
@@ -108,6 +122,19 @@ TEST_CASE("Checkpoint: empty, garbage, truncated and damaged files are rejected,
   std::string version = good;
   version.replace(version.find("\"version\":1"), 11, "\"version\":9");
   rejects(version, "format version 9");
+  // A body size so large that adding to it wraps around.
+  std::string huge = good;
+  const std::size_t bytes_at = huge.find("\"bytes\":") + 8;
+  huge.replace(bytes_at, huge.find(',', bytes_at) - bytes_at,
+               std::to_string(std::numeric_limits<std::uint64_t>::max()));
+  rejects(huge, "is truncated");
+  // Sound frame, but an optimizer state that a float cannot hold.
+  std::string beyond_float = body_of(good);
+  const std::size_t state_at = beyond_float.find("\"state\":[[");
+  REQUIRE(state_at != std::string::npos);
+  const std::size_t first_at = beyond_float.find(',', state_at) + 1;
+  beyond_float.replace(first_at, beyond_float.find(',', first_at) - first_at, "1e300");
+  rejects(framed(beyond_float), "1e+300 does not fit in float");
   // Sound file, other batch size or scalar type.
   CHECK_THROWS_WITH((chaosnet::checkpoint_from_string<float, 32>(good, file)),
                     Catch::Contains("batch size 16; resume it with --batch 16"));
@@ -172,14 +199,11 @@ TEST_CASE("Checkpoint: JSON nested deeper than 128 levels is rejected, naming th
   auto population = fresh();
   run(population, 1, 1);
   const std::string good = chaosnet::checkpoint_to_string(population, {{"deep", 0}});
-  const std::string body = good.substr(good.find("\"body\":") + 7);
   // A checkpoint whose sound header guards a body with `deep` as the value of extra.deep.
   const auto with_deep = [&](const std::string& deep) {
-    std::string text = body.substr(0, body.size() - 2);  // without the closing "}\n"
+    std::string text = body_of(good);
     text.replace(text.find("\"deep\":0"), 8, "\"deep\":" + deep);
-    return "{\"format\":\"chaosnet-evolution-checkpoint\",\"version\":1,\"bytes\":" +
-           std::to_string(text.size()) + ",\"fnv1a64\":\"" +
-           chaosnet::detail::hex64(chaosnet::detail::fnv1a64(text)) + "\",\"body\":" + text + "}\n";
+    return framed(text);
   };
   REQUIRE(with_deep("0") == good);
   // body (level 1), extra (2) and 126 arrays: the limit.

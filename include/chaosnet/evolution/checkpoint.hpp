@@ -273,9 +273,7 @@ Optimizer<T> optimizer_from_json(const nlohmann::json& json, const JsonPlace& at
     ParameterState<T> s;
     T* fields[] = {&s.first, &s.second, &s.beta1_power, &s.beta2_power};
     for (std::size_t f = 0; f < 4; ++f) {
-      const double value = e[f + 1].get<double>();
-      if (!std::isfinite(value)) e_at.fail("holds a non-finite number");
-      *fields[f] = static_cast<T>(value);
+      *fields[f] = finite_number<T>(e[f + 1], e_at);
     }
     saved.emplace_back(e[0].get<ParamId>(), s);
   }
@@ -381,13 +379,14 @@ inline std::string_view checked_checkpoint_body(std::string_view text,
   const std::string_view checksum = rest.substr(0, 16);
   const std::string_view tail = rest.substr(16 + body_key.size());
   constexpr std::string_view closing = "}\n";
-  if (tail.size() < bytes + closing.size()) {
+  // Compared without adding to `bytes`, which the file controls and could make wrap around.
+  if (bytes > tail.size() || tail.size() - bytes < closing.size()) {
     throw CheckpointError(
         file, "is truncated: it holds " + std::to_string(text.size()) + " bytes, too few for its " +
                   std::to_string(bytes) +
                   "-byte body (the writer was interrupted or the copy is incomplete)");
   }
-  if (tail.size() != bytes + closing.size() || tail.substr(bytes) != closing) {
+  if (tail.size() - bytes != closing.size() || tail.substr(bytes) != closing) {
     throw CheckpointError(file, "is damaged: its body is not the " + std::to_string(bytes) +
                                     " bytes its header announces");
   }

@@ -151,6 +151,21 @@ inline const nlohmann::json& json_member(const nlohmann::json& object, const Jso
   return *it;
 }
 
+/// A JSON number as a finite U (float or double); fails at `place` for anything else, including
+/// a double beyond the range of float, which has no float value.
+template <class U>
+U finite_number(const nlohmann::json& value, const JsonPlace& place) {
+  if (!value.is_number()) place.fail("expected a number, found " + describe_json(value));
+  const double number = value.get<double>();
+  if (!std::isfinite(number)) place.fail("expected a finite number, found " + describe_json(value));
+  // Checked before the conversion: a double beyond the range of float has no float value.
+  if (std::abs(number) > static_cast<double>(std::numeric_limits<U>::max())) {
+    place.fail(describe_json(value) + " does not fit in " + std::string(scalar_name<U>()) +
+               "; load the model as double");
+  }
+  return static_cast<U>(number);
+}
+
 /// The member `name` of `object`, checked to be a U: bool, std::string, a JSON object or array
 /// (nlohmann::json, `array` selects the kind), a finite float or double, or an unsigned integer.
 template <class U>
@@ -164,17 +179,7 @@ U read_field(const nlohmann::json& object, const JsonPlace& at, std::string_view
     if (!value.is_string()) place.fail("expected a string, found " + describe_json(value));
     return value.get<std::string>();
   } else if constexpr (std::is_floating_point_v<U>) {
-    if (!value.is_number()) place.fail("expected a number, found " + describe_json(value));
-    const double number = value.get<double>();
-    if (!std::isfinite(number)) {
-      place.fail("expected a finite number, found " + describe_json(value));
-    }
-    // Checked before the conversion: a double beyond the range of float has no float value.
-    if (std::abs(number) > static_cast<double>(std::numeric_limits<U>::max())) {
-      place.fail(describe_json(value) + " does not fit in " + std::string(scalar_name<U>()) +
-                 "; load the model as double");
-    }
-    return static_cast<U>(number);
+    return finite_number<U>(value, place);
   } else {
     static_assert(std::is_unsigned_v<U>, "read_field: unsupported type");
     if (!value.is_number_unsigned() || value.get<std::uint64_t>() > std::numeric_limits<U>::max()) {
