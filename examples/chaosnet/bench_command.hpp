@@ -70,6 +70,9 @@ inline constexpr double target_infer_over_train = 2.0;
 inline constexpr double target_two_threads = 1.8;
 /// Below this share of their wall time on a core, the threads were disturbed by other processes.
 inline constexpr double undisturbed_cpu_share = 0.95;
+/// Above this max/min of a row's repetitions, the machine ran at different speeds during the run
+/// (a VM's neighbours can slow a core without taking it, which the cpu share does not show).
+inline constexpr double steady_spread = 1.25;
 
 inline void add_bench_command(CLI::App& app, BenchSettings& s) {
   CLI::App* cmd = app.add_subcommand(
@@ -137,7 +140,9 @@ Columns:
   x dense               ns/edge-sample / the dense MLP's ns/weight-sample at the same batch
                         and threads: how much more an edge costs than a dense weight
   cpu                   median share of the wall time the threads ran; below 95% (marked *)
-                        other processes took the cores and the wall-clock figures are low
+                        other processes took the cores and the wall-clock figures are low;
+                        ~ marks rows whose repetitions differ by more than 25% (max over
+                        min): the machine's speed changed, so the median may not repeat
   working set           bytes a step keeps touching, a lower bound: 4 B x batch per input,
                         8 B x batch per other node (value, gradient), 12 B per edge (weight,
                         gradient, source index); compared with the L1d/L2/L3 sizes from
@@ -193,6 +198,11 @@ struct BenchRow {
   }
   /// Whether other processes took a noticeable share of the cores in most repetitions.
   [[nodiscard]] bool disturbed() const { return cpu_share().median < undisturbed_cpu_share; }
+  /// Whether the repetitions disagree so much that the median may differ from run to run.
+  [[nodiscard]] bool unsteady() const {
+    const Spread rate = conn_samples_per_s();
+    return rate.max > steady_spread * rate.min;
+  }
   [[nodiscard]] double ratio_to_dense() const { return ns_per_edge_sample().median / dense_ns; }
 
  private:
@@ -479,12 +489,17 @@ inline void print_table_header() {
               "conn-samples/s", "ns/edge-sample", "samples/s", "x dense", "cpu");
 }
 
+/// After the cpu share: "*" when other processes took the cores, "~" when the repetitions disagree.
+inline std::string marks(bool disturbed, bool unsteady) {
+  return std::string(disturbed ? "*" : "") + (unsteady ? "~" : "");
+}
+
 inline void print_row(const BenchRow& r) {
   std::printf("  %-5s %10s %7s %5d %7u %19s %19s %12s %7.1f %4.0f%%%s\n", to_string(r.mode),
               with_commas(double(r.edges)).c_str(), with_commas(double(r.hidden)).c_str(), r.batch, r.threads,
               format_rate(r.conn_samples_per_s()).c_str(), format_ns(r.ns_per_edge_sample()).c_str(),
               with_commas(r.samples_per_s().median).c_str(), r.ratio_to_dense(), 100 * r.cpu_share().median,
-              r.disturbed() ? "*" : "");
+              marks(r.disturbed(), r.unsteady()).c_str());
 }
 
 /// A sweep as a table with the working set and the cache that holds it, then where training
@@ -499,7 +514,9 @@ inline void print_sweep(const Sweep& sweep, const CacheSizes& caches) {
                 train.batch, format_bytes(train.working_set).c_str(), cache_level(train.working_set, caches).c_str(),
                 format_rate(train.conn_samples_per_s()).c_str(), format_rate(infer.conn_samples_per_s()).c_str(),
                 format_rate(dense.conn_samples_per_s()).c_str(), format_ns(train.ns_per_edge_sample()).c_str(),
-                train.ratio_to_dense(), 100 * cpu_share, cpu_share < undisturbed_cpu_share ? "*" : "");
+                train.ratio_to_dense(), 100 * cpu_share,
+                marks(cpu_share < undisturbed_cpu_share, dense.unsteady() || train.unsteady() || infer.unsteady())
+                    .c_str());
   }
   auto at = [&](const BenchRow& r) {
     return sweep.axis == "edges" ? with_commas(double(r.edges)) + " edges" : "batch " + std::to_string(r.batch);
@@ -566,6 +583,7 @@ inline nlohmann::json to_json(const BenchRow& r) {
           {"samples_per_s", to_json(r.samples_per_s())},
           {"ratio_to_dense", r.ratio_to_dense()},
           {"cpu_share", to_json(r.cpu_share())},
+          {"unsteady", r.unsteady()},
           {"working_set_bytes", r.working_set},
           {"repetitions", repetitions}};
 }
@@ -665,6 +683,7 @@ struct TargetCheck {
   double measured = 0;
   std::string figure;
   double cpu_share = 1;  ///< the lowest median cpu share of the rows it compares
+  bool unsteady = false;  ///< whether the repetitions of a row it compares disagree
   [[nodiscard]] bool holds() const { return measured >= required; }
 };
 
@@ -681,16 +700,17 @@ inline std::vector<TargetCheck> check_targets(const BenchResults& results) {
   std::snprintf(figure, sizeof figure, "%s connection-samples/s, %s ns/edge-sample",
                 format_rate(train1.conn_samples_per_s()).c_str(), format_ns(train1.ns_per_edge_sample()).c_str());
   checks.push_back({"training >= 5e9 connection-samples/s (<= 0.2 ns/edge-sample)", target_train_conn_samples,
-                    train_rate, figure, train1.cpu_share().median});
+                    train_rate, figure, train1.cpu_share().median, train1.unsteady()});
   const double infer_ratio = infer1.conn_samples_per_s().median / train_rate;
   std::snprintf(figure, sizeof figure, "%s connection-samples/s = %.2fx training",
                 format_rate(infer1.conn_samples_per_s()).c_str(), infer_ratio);
-  checks.push_back({"inference >= 2x training", target_infer_over_train, infer_ratio, figure, cpu(infer1, train1)});
+  checks.push_back({"inference >= 2x training", target_infer_over_train, infer_ratio, figure, cpu(infer1, train1),
+                    infer1.unsteady() || train1.unsteady()});
   const double scaling = train2.conn_samples_per_s().median / train_rate;
   std::snprintf(figure, sizeof figure, "%s connection-samples/s = %.2fx one thread",
                 format_rate(train2.conn_samples_per_s()).c_str(), scaling);
   checks.push_back({"2 threads on 2 networks >= 1.8x one thread (training)", target_two_threads, scaling, figure,
-                    cpu(train2, train1)});
+                    cpu(train2, train1), train2.unsteady() || train1.unsteady()});
   return checks;
 }
 
@@ -775,7 +795,7 @@ inline int bench_command(BenchSettings s) {
               "dense ns/weight-sample):\n");
   print_table_header();
   nlohmann::json rows = nlohmann::json::array();
-  bool disturbed = false;
+  bool disturbed = false, unsteady = false;
   std::ostringstream csv;
   csv << bench_csv_header << '\n';
   for (const std::size_t edges : plan.table_edges) {
@@ -784,6 +804,7 @@ inline int bench_command(BenchSettings s) {
         for (const BenchRow& row : results.config(edges, batch, threads)) {
           print_row(row);
           disturbed = disturbed || row.disturbed();
+          unsteady = unsteady || row.unsteady();
           rows.push_back(to_json(row));
           csv << csv_fields(row) << '\n';
         }
@@ -796,6 +817,12 @@ inline int bench_command(BenchSettings s) {
     std::printf("* other processes took the cores during most repetitions of these rows: their wall-clock figures\n"
                 "  (connection-samples/s, samples/s) are low; ns/edge-sample and x dense come from CPU time and hold.\n"
                 "  Rerun when idle.\n\n");
+  }
+  if (unsteady) {
+    std::printf("~ the repetitions of these rows differ by more than %.0f%% (max over min): the machine ran at\n"
+                "  different speeds during the run, which the cpu share does not show (on a VM, neighbours can slow\n"
+                "  a core without taking it); their medians may differ from run to run. Compare the ranges.\n\n",
+                100 * (steady_spread - 1));
   }
 
   std::vector<Sweep> sweeps{{"edges", {}}, {"batch", {}}};
@@ -814,6 +841,7 @@ inline int bench_command(BenchSettings s) {
     if (t.cpu_share < undisturbed_cpu_share) {
       std::printf(" (disturbed: the threads ran %.0f%% of the time; rerun on an idle machine)", 100 * t.cpu_share);
     }
+    if (t.unsteady) std::printf(" (unsteady: the repetitions differ by more than %.0f%%)", 100 * (steady_spread - 1));
     std::printf("\n");
   }
 
@@ -840,7 +868,7 @@ inline int bench_command(BenchSettings s) {
     nlohmann::json targets_json = nlohmann::json::array();
     for (const TargetCheck& t : targets) {
       targets_json.push_back({{"target", t.name}, {"required", t.required}, {"measured", t.measured},
-                              {"holds", t.holds()}, {"cpu_share", t.cpu_share}});
+                              {"holds", t.holds()}, {"cpu_share", t.cpu_share}, {"unsteady", t.unsteady}});
     }
     const nlohmann::json header = {
         {"command", "bench"},
