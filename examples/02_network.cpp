@@ -17,7 +17,7 @@ int main() {
       const int label = static_cast<int>(i % 2);
       for (int p = 0; p < 16; ++p) {
         const bool left = p % 4 < 2;
-        pixels.push_back(static_cast<float>((left == (label == 1) ? 0.6 : 0.3) + 0.3 * detail::uniform_unit(rng)));
+        pixels.push_back(static_cast<float>((left == (label == 1) ? 0.6 : 0.3) + 0.3 * util::uniform_unit(rng)));
       }
       labels.push_back(label);
     }

@@ -507,7 +507,7 @@ int run_evolve(const EvolveSettings& s, Population<float, N> population,
       *std::max_element(front.begin(), front.end(),
                         [](const auto& a, const auto& b) { return a.validation < b.validation; });
   const double wall_s = population.elapsed_s();
-  const std::string fingerprint = chaosnet::detail::hex64(population_fingerprint(population));
+  const std::string fingerprint = chaosnet::util::hex64(population_fingerprint(population));
   nlohmann::json front_json = nlohmann::json::array();
   for (const auto& e : front) front_json.push_back(e.to_json());
   const nlohmann::json summary = {{"command", "evolve"},

@@ -45,7 +45,7 @@ void write(const std::filesystem::path& file, const std::string& text) {
 std::string framed(const std::string& body) {
   return "{\"format\":\"chaosnet-evolution-checkpoint\",\"version\":1,\"bytes\":" +
          std::to_string(body.size()) + ",\"fnv1a64\":\"" +
-         chaosnet::detail::hex64(chaosnet::detail::fnv1a64(body)) + "\",\"body\":" + body + "}\n";
+         chaosnet::util::hex64(chaosnet::util::fnv1a64(body)) + "\",\"body\":" + body + "}\n";
 }
 
 /// The body of a checkpoint file, without its header and closing.

@@ -43,13 +43,13 @@ TEST_CASE("Mutation: invariants hold over thousands of random mutations, with an
   std::size_t grew = 0, pruned = 0, capped = 0;
   for (int step = 0; step < 3000; ++step) {
     MutationOptions options;
-    options.node_rate = chaosnet::detail::uniform_real(rng, 0.0, 0.2);
-    options.edge_rate = chaosnet::detail::uniform_real(rng, 0.0, 0.5);
-    options.prune_rate = chaosnet::detail::uniform_real(rng, 0.0, 0.5);
-    options.prune_policy = chaosnet::detail::bernoulli(rng, 0.5) ? EdgeRemoval::random
+    options.node_rate = chaosnet::util::uniform_real(rng, 0.0, 0.2);
+    options.edge_rate = chaosnet::util::uniform_real(rng, 0.0, 0.5);
+    options.prune_rate = chaosnet::util::uniform_real(rng, 0.0, 0.5);
+    options.prune_policy = chaosnet::util::bernoulli(rng, 0.5) ? EdgeRemoval::random
                                                                  : EdgeRemoval::smallest_magnitude;
     const std::size_t cap =
-        chaosnet::detail::bernoulli(rng, 0.5) ? 40 + chaosnet::detail::uniform_index(rng, 200) : 0;
+        chaosnet::util::bernoulli(rng, 0.5) ? 40 + chaosnet::util::uniform_index(rng, 200) : 0;
     const auto report = chaosnet::mutate(net, options, rng, cap);
     INFO("step " << step);
     REQUIRE(net.check_invariants().empty());

@@ -15,7 +15,7 @@ inline std::string checkpoint_file_text(std::string_view body) {
   return "{\"format\":\"" + std::string(checkpoint_format) +
          "\",\"version\":" + std::to_string(checkpoint_format_version) +
          ",\"bytes\":" + std::to_string(body.size()) + ",\"fnv1a64\":\"" +
-         detail::hex64(detail::fnv1a64(body)) + "\",\"body\":" + std::string(body) + "}\n";
+         util::hex64(util::fnv1a64(body)) + "\",\"body\":" + std::string(body) + "}\n";
 }
 
 /// As a string in a body, stands for the state of a default-constructed std::mt19937_64: the

@@ -116,11 +116,11 @@ TEMPLATE_TEST_CASE_SIG("Network: high fan-out still matches the op-by-op build",
       const bool later = net.position(n.id) < net.position(m.id);
       const bool wanted = n.kind != NodeKind::leaf && m.kind != NodeKind::input && later &&
                           (n.kind == NodeKind::input || m.kind == NodeKind::leaf ||
-                           chaosnet::detail::bernoulli(rng, 0.5));
-      if (wanted) net.add_edge(n.id, m.id, static_cast<double>(chaosnet::detail::uniform_real(rng, -0.6, 0.6)));
+                           chaosnet::util::bernoulli(rng, 0.5));
+      if (wanted) net.add_edge(n.id, m.id, static_cast<double>(chaosnet::util::uniform_real(rng, -0.6, 0.6)));
     }
   }
-  for (const auto id : hidden) net.set_bias(id, chaosnet::detail::uniform_real(rng, -0.5, 0.5));
+  for (const auto id : hidden) net.set_bias(id, chaosnet::util::uniform_real(rng, -0.5, 0.5));
   const RandomBatch<N> batch(rng, net.input_count(), net.output_count());
   const auto [loss, reference_grads] = check_equals_op_by_op(net, batch);
 

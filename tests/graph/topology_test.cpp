@@ -172,17 +172,17 @@ TEST_CASE("Topology: invariants hold after 10,000 random mutations", "[graph][mu
   std::set<chaosnet::ParamId> retired, previous;
   chaosnet_test::RandomBatch<2> batch(rng, 20, 4);
   for (int step = 0; step < 10000; ++step) {
-    switch (chaosnet::detail::uniform_index(rng, 7)) {
-      case 0: net.add_nodes(NodeKind::normal, 1 + chaosnet::detail::uniform_index(rng, 3), rng); break;
-      case 1: net.add_random_edges(1 + chaosnet::detail::uniform_index(rng, 6), rng); break;
-      case 2: net.remove_edges(1 + chaosnet::detail::uniform_index(rng, 6), EdgeRemoval::random, rng); break;
-      case 3: net.remove_edges(1 + chaosnet::detail::uniform_index(rng, 6), EdgeRemoval::smallest_magnitude, rng); break;
+    switch (chaosnet::util::uniform_index(rng, 7)) {
+      case 0: net.add_nodes(NodeKind::normal, 1 + chaosnet::util::uniform_index(rng, 3), rng); break;
+      case 1: net.add_random_edges(1 + chaosnet::util::uniform_index(rng, 6), rng); break;
+      case 2: net.remove_edges(1 + chaosnet::util::uniform_index(rng, 6), EdgeRemoval::random, rng); break;
+      case 3: net.remove_edges(1 + chaosnet::util::uniform_index(rng, 6), EdgeRemoval::smallest_magnitude, rng); break;
       case 4: net.remove_dead_nodes(); break;
       case 5: net.compact_parameters(); break;
       default: {
         const auto& nodes = net.nodes();
-        const auto& a = nodes[chaosnet::detail::uniform_index(rng, nodes.size())];
-        const auto& b = nodes[chaosnet::detail::uniform_index(rng, nodes.size())];
+        const auto& a = nodes[chaosnet::util::uniform_index(rng, nodes.size())];
+        const auto& b = nodes[chaosnet::util::uniform_index(rng, nodes.size())];
         if (net.has_edge(a.id, b.id)) {
           net.remove_edge(a.id, b.id);
         } else if (a.kind != NodeKind::leaf && b.kind != NodeKind::input &&

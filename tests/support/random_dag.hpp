@@ -42,10 +42,10 @@ struct RandomBatch {
 
   RandomBatch(chaosnet::Rng& rng, std::size_t features, std::size_t classes)
       : pixels(features * static_cast<std::size_t>(N)) {
-    for (float& p : pixels) p = static_cast<float>(chaosnet::detail::uniform_unit(rng));
+    for (float& p : pixels) p = static_cast<float>(chaosnet::util::uniform_unit(rng));
     for (std::size_t k = 0; k < rows.size(); ++k) {
       rows[k] = pixels.data() + k * features;
-      labels[k] = static_cast<int>(chaosnet::detail::uniform_index(rng, classes));
+      labels[k] = static_cast<int>(chaosnet::util::uniform_index(rng, classes));
     }
   }
   [[nodiscard]] chaosnet::BatchRef ref() const { return {rows, labels}; }

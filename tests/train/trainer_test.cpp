@@ -22,7 +22,7 @@ Dataset halves(std::size_t count, Rng& rng) {
     const int label = static_cast<int>(i % 2);
     for (int p = 0; p < 8; ++p) {
       const bool bright = (p < 4) == (label == 0);
-      pixels.push_back(static_cast<float>((bright ? 0.7 : 0.2) + 0.2 * chaosnet::detail::uniform_unit(rng)));
+      pixels.push_back(static_cast<float>((bright ? 0.7 : 0.2) + 0.2 * chaosnet::util::uniform_unit(rng)));
     }
     labels.push_back(label);
   }

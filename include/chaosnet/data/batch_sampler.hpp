@@ -6,7 +6,7 @@
 // or std::uniform_int_distribution (whose algorithms it does not), so the same seed gives the
 // same batches with every standard library.
 
-#include <chaosnet/detail/random.hpp>
+#include <chaosnet/util/random.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -71,7 +71,7 @@ class BatchSampler {
   // Fisher–Yates over the previous epoch's order: each permutation equally likely.
   void shuffle(std::mt19937_64& rng) {
     for (std::size_t i = order_.size() - 1; i > 0; --i) {
-      std::swap(order_[i], order_[detail::uniform_index(rng, i + 1)]);
+      std::swap(order_[i], order_[util::uniform_index(rng, i + 1)]);
     }
   }
 

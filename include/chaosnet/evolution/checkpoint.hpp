@@ -27,6 +27,7 @@
 #include <chaosnet/io/atomic_file.hpp>
 #include <chaosnet/io/io_error.hpp>
 #include <chaosnet/io/model_file.hpp>
+#include <chaosnet/util/fnv1a.hpp>
 #include <chaosnet/version.hpp>
 
 #include <nlohmann/json.hpp>
@@ -80,21 +81,6 @@ struct Checkpoint {
 };
 
 namespace detail {
-
-inline std::uint64_t fnv1a64(std::string_view text) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : text) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
-inline std::string hex64(std::uint64_t value) {
-  std::string text(16, '0');
-  for (std::size_t i = 16; i-- > 0; value >>= 4) text[i] = "0123456789abcdef"[value & 15];
-  return text;
-}
 
 inline std::string rng_to_text(const Rng& rng) {
   std::ostringstream out;
@@ -391,7 +377,7 @@ inline std::string_view checked_checkpoint_body(std::string_view text,
                                     " bytes its header announces");
   }
   const std::string_view body = tail.substr(0, bytes);
-  if (hex64(fnv1a64(body)) != checksum) {
+  if (util::hex64(util::fnv1a64(body)) != checksum) {
     throw CheckpointError(file, "is damaged: its contents do not match their checksum");
   }
   return body;
@@ -472,7 +458,7 @@ std::string checkpoint_to_string(const Population<T, N>& population,
   return "{\"format\":\"" + std::string(checkpoint_format) +
          "\",\"version\":" + std::to_string(checkpoint_format_version) +
          ",\"bytes\":" + std::to_string(text.size()) + ",\"fnv1a64\":\"" +
-         detail::hex64(detail::fnv1a64(text)) + "\",\"body\":" + text + "}\n";
+         util::hex64(util::fnv1a64(text)) + "\",\"body\":" + text + "}\n";
 }
 
 /// A checkpoint from its file text; `file` names it in errors. Throws CheckpointError

@@ -3,7 +3,7 @@
 // Structural mutation of one network as seed v0.2 did it (grow, then prune), with a hard cap on
 // the edge count that holds after every mutation.
 
-#include <chaosnet/detail/random.hpp>
+#include <chaosnet/util/random.hpp>
 #include <chaosnet/graph/node.hpp>
 #include <chaosnet/graph/topology.hpp>
 
@@ -80,7 +80,7 @@ MutationReport mutate(Topology<T>& net, const MutationOptions& options, Rng& rng
                       std::size_t max_edges = 0) {
   check_mutation_options(options);
   auto amount = [&](std::size_t base, double rate) {
-    const double p = detail::uniform_real(rng, 0.0, rate);
+    const double p = util::uniform_real(rng, 0.0, rate);
     return static_cast<std::size_t>(std::floor(static_cast<double>(base) * p));
   };
   MutationReport report;

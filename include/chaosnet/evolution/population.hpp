@@ -10,13 +10,14 @@
 
 #include <chaosnet/data/batch_sampler.hpp>
 #include <chaosnet/data/dataset.hpp>
-#include <chaosnet/detail/random.hpp>
 #include <chaosnet/evolution/mutation.hpp>
 #include <chaosnet/evolution/selection.hpp>
 #include <chaosnet/evolution/worker_pool.hpp>
 #include <chaosnet/graph/network.hpp>
 #include <chaosnet/train/evaluate.hpp>
 #include <chaosnet/train/optimizer.hpp>
+#include <chaosnet/util/fnv1a.hpp>
+#include <chaosnet/util/random.hpp>
 
 #include <algorithm>
 #include <array>
@@ -131,10 +132,10 @@ class Population {
   Population(EvolutionOptions options, std::size_t inputs, std::size_t outputs)
       : options_(std::move(options)) {
     check_evolution_options(options_);
-    state_.batch_rng = detail::derive_rng(options_.seed, 0, 1);  // member ids start at 1
+    state_.batch_rng = util::derive_rng(options_.seed, 0, 1);  // member ids start at 1
     for (std::size_t i = 0; i < options_.population; ++i) {
       const std::uint64_t id = state_.next_member_id++;
-      Rng rng = detail::derive_rng(options_.seed, id);
+      Rng rng = util::derive_rng(options_.seed, id);
       Network<T, N> net(inputs, outputs, rng, options_.topology);
       const std::size_t hidden = options_.spread_initial_hidden
                                      ? options_.initial_hidden * i / (options_.population - 1)
@@ -269,7 +270,7 @@ class Population {
                         parent.mutations + 1,
                         parent.network,
                         parent.optimizer,
-                        detail::derive_rng(options_.seed, id)};
+                        util::derive_rng(options_.seed, id)};
   }
 
   void train_member(Member<T, N>& m, std::span<const std::uint32_t> batches,
@@ -371,13 +372,8 @@ class Population {
 /// checking that a resumed run matches an uninterrupted one).
 template <class T, int N>
 std::uint64_t population_fingerprint(const Population<T, N>& population) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
-  auto mix = [&](std::uint64_t value) {
-    for (int byte = 0; byte < 8; ++byte) {
-      h ^= (value >> (8 * byte)) & 0xff;
-      h *= 0x100000001b3ULL;
-    }
-  };
+  util::Fnv1a64 hash;
+  auto mix = [&](std::uint64_t value) { hash.add_word(value); };
   auto mix_real = [&](auto value) {
     mix(std::bit_cast<std::uint64_t>(static_cast<double>(value)));
   };
@@ -423,7 +419,7 @@ std::uint64_t population_fingerprint(const Population<T, N>& population) {
       mix_real(s.beta2_power);
     }
   }
-  return h;
+  return hash.value();
 }
 
 }  // namespace chaosnet

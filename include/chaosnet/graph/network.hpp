@@ -7,8 +7,8 @@
 #include <chaosnet/autodiff/ops.hpp>
 #include <chaosnet/autodiff/sparse_dag.hpp>
 #include <chaosnet/autodiff/tape.hpp>
-#include <chaosnet/detail/denormals.hpp>
-#include <chaosnet/detail/gather_batch.hpp>
+#include <chaosnet/util/denormals.hpp>
+#include <chaosnet/util/gather_batch.hpp>
 #include <chaosnet/graph/topology.hpp>
 
 #include <Eigen/Core>
@@ -58,7 +58,7 @@ class Network : public Topology<T> {
   /// the graph (and compacts the parameter slots); later calls replay the recording.
   T compute_gradients(const BatchRef& batch) {
     check_batch(batch, true);
-    const detail::FlushDenormals flush;
+    const util::FlushDenormals flush;
     Recording& r = prepare(training_, batch.rows, batch.labels);
     r.tape.zero_grad();
     r.tape.backward(r.loss);
@@ -87,7 +87,7 @@ class Network : public Topology<T> {
                                   std::to_string(logits.size()) + " logit rows for " +
                                   std::to_string(this->output_count()) + " outputs");
     }
-    const detail::FlushDenormals flush;
+    const util::FlushDenormals flush;
     const Recording& r = prepare(inference_, rows, {});
     for (std::size_t c = 0; c < logits.size(); ++c) logits[c] = r.logits[c].value();
   }
@@ -143,7 +143,7 @@ class Network : public Topology<T> {
     Recording& r = *slot;
     const auto params = this->parameter_values();
     std::copy(params.begin(), params.end(), r.tape.scalar_values().begin());
-    detail::gather_batch<T, N>(rows.data(), this->input_count(), r.tape.batch_values().data());
+    util::gather_batch<T, N>(rows.data(), this->input_count(), r.tape.batch_values().data());
     if (training) r.tape.set(r.targets, labels);
     r.tape.forward();
     return r;
@@ -181,7 +181,7 @@ class Network : public Topology<T> {
     std::vector<Tensor1D<T, N>> inputs;
     inputs.reserve(this->input_count());
     for (std::size_t p = 0; p < this->input_count(); ++p) inputs.push_back(tape.input(Batch::Zero()));
-    detail::gather_batch<T, N>(rows.data(), this->input_count(), tape.batch_values().data());
+    util::gather_batch<T, N>(rows.data(), this->input_count(), tape.batch_values().data());
     r.logits = sparse_dag<T, N>(dag_spec(), inputs, parameters,
                                 labels.empty() ? DagMode::inference : DagMode::training);
     if (!labels.empty()) {

@@ -5,7 +5,7 @@
 // (acyclic by construction, seed v0.2), edge maps both ways, stable ids, and the mutations that
 // grow and prune it. Network<T, N> (network.hpp) adds training on top.
 
-#include <chaosnet/detail/random.hpp>
+#include <chaosnet/util/random.hpp>
 #include <chaosnet/graph/node.hpp>
 #include <chaosnet/graph/weight_init.hpp>
 
@@ -97,8 +97,8 @@ class Topology {
     }
     const double probability = std::min(1.0, options_.input_edges / static_cast<double>(inputs));
     for (std::size_t i = 0; i < inputs; ++i) {
-      if (!detail::bernoulli(rng, probability)) continue;
-      const std::size_t leaf = inputs_ + normals_ + detail::uniform_index(rng, leaves_);
+      if (!util::bernoulli(rng, probability)) continue;
+      const std::size_t leaf = inputs_ + normals_ + util::uniform_index(rng, leaves_);
       connect_pending(i, leaf);
     }
     initialize_new_edges(rng);
@@ -274,7 +274,7 @@ class Topology {
     switch (kind) {
       case NodeKind::input: at = inputs_; break;
       case NodeKind::leaf: at = nodes_.size(); break;
-      case NodeKind::normal: at = inputs_ + detail::uniform_index(rng, normals_ + 1); break;
+      case NodeKind::normal: at = inputs_ + util::uniform_index(rng, normals_ + 1); break;
     }
     std::vector<Node> fresh(count);
     std::vector<NodeId> ids;
@@ -333,7 +333,7 @@ class Topology {
     const std::size_t sources = inputs_ + normals_;
     std::size_t added = 0;
     for (std::size_t i = 0; i < count; ++i) {
-      if (connect_random_target(detail::uniform_index(rng, sources), rng)) ++added;
+      if (connect_random_target(util::uniform_index(rng, sources), rng)) ++added;
     }
     initialize_new_edges(rng);
     if (added > 0) changed();
@@ -358,7 +358,7 @@ class Topology {
     count = std::min(count, edges.size());
     if (policy == EdgeRemoval::random) {
       for (std::size_t i = 0; i < count; ++i) {
-        std::swap(edges[i], edges[i + detail::uniform_index(rng, edges.size() - i)]);
+        std::swap(edges[i], edges[i + util::uniform_index(rng, edges.size() - i)]);
       }
     } else {
       // Ties broken by position so the choice does not depend on the sort implementation.
@@ -626,7 +626,7 @@ class Topology {
     const std::size_t low = std::max(s + 1, inputs_);
     if (low >= nodes_.size()) return false;
     for (int attempt = 0; attempt < max_tries; ++attempt) {
-      const std::size_t t = low + detail::uniform_index(rng, nodes_.size() - low);
+      const std::size_t t = low + util::uniform_index(rng, nodes_.size() - low);
       if (!has_edge(nodes_[s].id, nodes_[t].id)) {
         connect_pending(s, t);
         return true;
@@ -639,7 +639,7 @@ class Topology {
     const std::size_t high = std::min(t, inputs_ + normals_);
     if (high == 0) return false;
     for (int attempt = 0; attempt < max_tries; ++attempt) {
-      const std::size_t s = detail::uniform_index(rng, high);
+      const std::size_t s = util::uniform_index(rng, high);
       if (!has_edge(nodes_[s].id, nodes_[t].id)) {
         connect_pending(s, t);
         return true;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <chaosnet/detail/random.hpp>
+#include <chaosnet/util/random.hpp>
 
 #include <cmath>
 #include <cstddef>
@@ -25,12 +25,12 @@ struct WeightInit {
 
   /// A weight for an edge into a node that has `fan_in` incoming edges.
   [[nodiscard]] double weight(Rng& rng, std::size_t fan_in) const {
-    if (kind == Kind::uniform) return detail::uniform_real(rng, low, high);
+    if (kind == Kind::uniform) return util::uniform_real(rng, low, high);
     const double bound = scale / std::sqrt(static_cast<double>(fan_in == 0 ? 1 : fan_in));
-    return detail::uniform_real(rng, -bound, bound);
+    return util::uniform_real(rng, -bound, bound);
   }
   [[nodiscard]] double bias(Rng& rng) const {
-    return kind == Kind::uniform ? detail::uniform_real(rng, low, high) : 0.0;
+    return kind == Kind::uniform ? util::uniform_real(rng, low, high) : 0.0;
   }
 };
 

@@ -4,7 +4,7 @@
 // ParamId, so it survives mutation: after a topology change the optimizer remaps its state by
 // id once, then updates in dense slot order. (The seed shared one Adam state per node: a bug.)
 
-#include <chaosnet/detail/denormals.hpp>
+#include <chaosnet/util/denormals.hpp>
 #include <chaosnet/graph/node.hpp>
 #include <chaosnet/graph/topology.hpp>
 
@@ -62,7 +62,7 @@ class Optimizer {
   /// One update of every parameter of `net` from `gradients` (slot-indexed, as
   /// Network::gradients() returns them).
   void step(Topology<T>& net, std::span<const T> gradients) {
-    const detail::FlushDenormals flush;
+    const util::FlushDenormals flush;
     sync(net);
     const auto params = net.parameter_values();
     if (gradients.size() != params.size()) {

@@ -8,7 +8,7 @@
 //   v02 — seed 001 (v0.2) single network: Network(784, 10) grown with --hidden normal nodes
 //         (10 in + 10 out random edges each), batch 32.
 
-#include <chaosnet/detail/random.hpp>
+#include <chaosnet/util/random.hpp>
 #include <chaosnet/graph/topology.hpp>
 #include <chaosnet/train/optimizer.hpp>
 

@@ -6,7 +6,7 @@
 
 #include <chaosnet/data/batch_sampler.hpp>
 #include <chaosnet/data/dataset.hpp>
-#include <chaosnet/detail/random.hpp>
+#include <chaosnet/util/random.hpp>
 #include <chaosnet/graph/network.hpp>
 #include <chaosnet/train/evaluate.hpp>
 #include <chaosnet/train/optimizer.hpp>

@@ -5,7 +5,7 @@
 
 #include <Eigen/Core>
 
-namespace chaosnet::detail {
+namespace chaosnet::util {
 
 template <class T>
 using PacketOf = typename Eigen::internal::packet_traits<T>::type;
@@ -31,4 +31,4 @@ concept TransposablePackets = packet_width<T> > 1 &&
 #pragma GCC diagnostic pop
 #endif
 
-}  // namespace chaosnet::detail
+}  // namespace chaosnet::util

@@ -9,7 +9,7 @@
 #include <xmmintrin.h>
 #endif
 
-namespace chaosnet::detail {
+namespace chaosnet::util {
 
 class FlushDenormals {
  public:
@@ -31,4 +31,4 @@ class FlushDenormals {
 #endif
 };
 
-}  // namespace chaosnet::detail
+}  // namespace chaosnet::util

@@ -5,7 +5,7 @@
 // packet-width samples × features in registers (the scalar gather it replaces cost about as much
 // as the whole forward pass of a 10K-edge network).
 
-#include <chaosnet/detail/packets.hpp>
+#include <chaosnet/util/packets.hpp>
 
 #include <Eigen/Core>
 
@@ -17,7 +17,7 @@
 #pragma GCC diagnostic ignored "-Wignored-attributes"  // see detail/packets.hpp
 #endif
 
-namespace chaosnet::detail {
+namespace chaosnet::util {
 
 template <class T, int N>
 void gather_batch(const float* const* rows, std::size_t features, Eigen::Array<T, N, 1>* out) {
@@ -40,7 +40,7 @@ void gather_batch(const float* const* rows, std::size_t features, Eigen::Array<T
   }
 }
 
-}  // namespace chaosnet::detail
+}  // namespace chaosnet::util
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop

@@ -13,7 +13,7 @@ namespace chaosnet {
 /// The one random engine chaosnet uses. Always passed in explicitly: no hidden global state.
 using Rng = std::mt19937_64;
 
-namespace detail {
+namespace util {
 
 /// Uniform integer in [0, n), n > 0, exactly (rejection of the top partial range of 2^64).
 inline std::size_t uniform_index(Rng& rng, std::size_t n) {
@@ -51,5 +51,5 @@ inline Rng derive_rng(std::uint64_t seed, std::uint64_t a = 0, std::uint64_t b =
   return Rng(mix(mix(mix(seed) ^ a) ^ b));
 }
 
-}  // namespace detail
+}  // namespace util
 }  // namespace chaosnet
