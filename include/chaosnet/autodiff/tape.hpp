@@ -293,6 +293,13 @@ class Tape {
 };
 
 namespace detail {
+inline void check_range_index(std::size_t i, std::size_t count, const char* range) {
+  if (i >= count) {
+    throw std::out_of_range(std::string(range) + ": index " + std::to_string(i) +
+                            " out of a range of " + std::to_string(count));
+  }
+}
+
 template <class T, int N>
 Tape<T, N>& HandleBase<T, N>::checked_tape(const char* op) const {
   if (tape_ == nullptr) {
@@ -321,19 +328,13 @@ const Eigen::Array<T, N, 1>& Tensor1D<T, N>::grad() const {
 }
 template <class T, int N>
 Tensor1D<T, N> Tensor1DRange<T, N>::operator[](std::size_t i) const {
-  if (i >= count_) {
-    throw std::out_of_range("chaosnet::Tensor1DRange: index " + std::to_string(i) +
-                            " out of a range of " + std::to_string(count_));
-  }
+  detail::check_range_index(i, count_, "chaosnet::Tensor1DRange");
   return {first_.tape_, first_.slot_ + static_cast<detail::Slot>(i), first_.generation_};
 }
 
 template <class T, int N>
 Tensor0D<T, N> Tensor0DRange<T, N>::operator[](std::size_t i) const {
-  if (i >= count_) {
-    throw std::out_of_range("chaosnet::Tensor0DRange: index " + std::to_string(i) +
-                            " out of a range of " + std::to_string(count_));
-  }
+  detail::check_range_index(i, count_, "chaosnet::Tensor0DRange");
   return {first_.tape_, first_.slot_ + static_cast<detail::Slot>(i), first_.generation_};
 }
 
