@@ -217,10 +217,4 @@ TEST_CASE("Tape: misuse throws with a message that says what was wrong", "[autod
     const auto data = first.input(Eigen::Array2d(1.0, 1.0));
     CHECK_THROWS_WITH(data.grad(), Catch::Contains("Tape::input()"));
   }
-  SECTION("weighted_sum with mismatched operand counts") {
-    const std::array weights{first.variable(1.0)};
-    const std::array<Tensor1D<double, 2>, 2> sources{x, x};
-    CHECK_THROWS_WITH((chaosnet::weighted_sum<double, 2>(weights, sources)),
-                      Catch::Contains("1 weights for 2 sources"));
-  }
 }
