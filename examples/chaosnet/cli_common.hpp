@@ -1,11 +1,12 @@
 #pragma once
 
 // What every chaosnet subcommand shares: errors and exit codes, checks of numeric flags and
-// output paths, the compiled batch sizes, the progress bar, machine facts for reports, and small
-// output helpers.
+// output paths, dispatch on the compiled batch sizes, the MODEL argument, the progress bar,
+// machine facts for reports, and small output helpers.
 
 #include <chaosnet/data/dataset.hpp>
 #include <chaosnet/io/atomic_file.hpp>
+#include <chaosnet/train/batch_sizes.hpp>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -175,23 +176,22 @@ inline std::vector<std::filesystem::path> mnist_files(const std::filesystem::pat
   return {p.train_images, p.train_labels, p.test_images, p.test_labels};
 }
 
-/// The batch sizes compiled into the CLI (Tensor1D's N is a template parameter).
-inline constexpr int compiled_batch_sizes[] = {1, 16, 32, 64};
-
-inline std::string batch_sizes_text() { return "1, 16, 32 or 64"; }
-
-/// Calls f.template operator()<N>() for the compiled batch size equal to `batch`.
+/// Calls f.template operator()<N>() for the compiled batch size N equal to `batch`
+/// (train/batch_sizes.hpp); a UsageError naming --batch when there is none.
 template <class F>
 decltype(auto) with_batch_size(int batch, F&& f) {
-  switch (batch) {
-    case 1: return f.template operator()<1>();
-    case 16: return f.template operator()<16>();
-    case 32: return f.template operator()<32>();
-    case 64: return f.template operator()<64>();
-    default:
-      throw UsageError("--batch " + std::to_string(batch) + " is not compiled in; use " +
-                       batch_sizes_text());
+  if (!is_compiled_batch_size(batch)) {
+    throw UsageError("--batch " + std::to_string(batch) + " is not compiled in; use " +
+                     compiled_batch_sizes_text());
   }
+  return dispatch_batch_size(batch, std::forward<F>(f));
+}
+
+/// The MODEL argument of the commands that read a saved model.
+inline void add_model_argument(CLI::App& command, std::filesystem::path& model) {
+  command.add_option("model", model, "Model file written by `chaosnet train --save` or `evolve`")
+      ->required()
+      ->check(CLI::ExistingFile);
 }
 
 /// The CPU model from /proc/cpuinfo, for reports ("unknown" when not available).

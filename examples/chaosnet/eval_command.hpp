@@ -24,9 +24,7 @@ struct EvalSettings {
 
 inline void add_eval_command(CLI::App& app, EvalSettings& s) {
   CLI::App* cmd = app.add_subcommand("eval", "Accuracy of a saved model on the validation and test splits");
-  cmd->add_option("model", s.model, "Model file written by `chaosnet train --save` or `evolve`")
-      ->required()
-      ->check(CLI::ExistingFile);
+  add_model_argument(*cmd, s.model);
   cmd->add_option("--data", s.data, "Directory with the four MNIST IDX files")->capture_default_str();
   cmd->add_option("--validation", s.validation, "Training images held out for validation")
       ->check(at_least<std::size_t>(1))

@@ -22,9 +22,7 @@ struct ExportSettings {
 
 inline void add_export_command(CLI::App& app, ExportSettings& s) {
   CLI::App* cmd = app.add_subcommand("export", "Write a saved model as a Graphviz DOT drawing");
-  cmd->add_option("model", s.model, "Model file written by `chaosnet train --save` or `evolve`")
-      ->required()
-      ->check(CLI::ExistingFile);
+  add_model_argument(*cmd, s.model);
   cmd->add_option("--dot", s.dot, "Output .dot file (render with: dot -Tsvg FILE -o out.svg)")->required();
   cmd->add_flag("--all-inputs", s.all_inputs, "Also draw inputs that have no edges");
 }

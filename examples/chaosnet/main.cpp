@@ -1,5 +1,5 @@
-// The chaosnet command-line tool: train, evaluate, export (and, in later commands, evolve and
-// benchmark) graph-topology networks on MNIST or any IDX dataset.
+// The chaosnet command-line tool: train, evaluate, export, evolve and benchmark graph-topology
+// networks on MNIST or any IDX dataset. Each subcommand lives in its own *_command.hpp.
 //
 // Exit codes: 0 success, 1 runtime error (bad file, diverged training), 2 bad usage.
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <vector>
 
 using chaosnet::Fitness;
@@ -161,4 +162,13 @@ TEST_CASE("Selection: a dominance margin keeps a larger network that is about as
   CHECK(chaosnet::select_pareto(all, 2) == Indices{1, 3});
   const auto kept = chaosnet::select_pareto(all, 3, 0, pareto(0, 0.002));
   CHECK(std::find(kept.begin(), kept.end(), 0) != kept.end());
+}
+
+TEST_CASE("Selection: methods keep the names of checkpoints and the CLI", "[evolution][selection]") {
+  using chaosnet::SelectionMethod;
+  CHECK(chaosnet::to_string(SelectionMethod::seed_score) == "seed");
+  CHECK(chaosnet::to_string(SelectionMethod::pareto) == "pareto");
+  CHECK(chaosnet::util::parse_enum<SelectionMethod>("seed") == SelectionMethod::seed_score);
+  CHECK(chaosnet::util::parse_enum<SelectionMethod>("seed_score") == std::nullopt);
+  CHECK(chaosnet::util::enum_names_text<SelectionMethod>() == "seed or pareto");
 }

@@ -9,6 +9,8 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
+#include <string>
 #include <vector>
 
 using chaosnet::Network;
@@ -136,4 +138,12 @@ TEST_CASE("Optimizer: results do not depend on where the parameters are in memor
 
 TEST_CASE("Optimizer: a non-positive learning rate is refused", "[train][optimizer]") {
   CHECK_THROWS_WITH(Optimizer<float>({OptimizerKind::sgd, 0.0}), Catch::Contains("learning rate must be positive"));
+}
+
+TEST_CASE("Optimizer: kinds keep the names of checkpoints and the CLI", "[train][optimizer]") {
+  CHECK(chaosnet::to_string(OptimizerKind::sgd) == "sgd");
+  CHECK(chaosnet::to_string(OptimizerKind::adam) == "adam");
+  CHECK(chaosnet::util::parse_enum<OptimizerKind>("adam") == OptimizerKind::adam);
+  CHECK(chaosnet::util::parse_enum<OptimizerKind>("rmsprop") == std::nullopt);
+  CHECK(chaosnet::util::enum_name_list<OptimizerKind>() == std::vector<std::string>{"sgd", "adam"});
 }

@@ -24,6 +24,7 @@ constexpr chaosnet::util::EnumTable<Coin, 2> enum_names(Coin) {
 
 using chaosnet::util::enum_name_list;
 using chaosnet::util::enum_names_text;
+using chaosnet::util::or_list;
 using chaosnet::util::parse_enum;
 using fruit::Coin;
 using fruit::Fruit;
@@ -48,4 +49,11 @@ TEST_CASE("EnumNames: the text and the list give every name in table order", "[u
   CHECK(enum_names_text<Coin>() == "heads or tails");
   CHECK(enum_name_list<Fruit>() == std::vector<std::string>{"apple", "pear", "quince"});
   CHECK(enum_name_list<Coin>() == std::vector<std::string>{"heads", "tails"});
+}
+
+TEST_CASE("EnumNames: or_list joins with commas and a final or", "[util]") {
+  CHECK(or_list({}).empty());
+  CHECK(or_list({"a"}) == "a");
+  CHECK(or_list({"a", "b"}) == "a or b");
+  CHECK(or_list({"1", "16", "32", "64"}) == "1, 16, 32 or 64");
 }

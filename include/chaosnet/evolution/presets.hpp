@@ -27,40 +27,46 @@ struct EvolutionPreset {
   int batch = 32;  ///< the compiled batch size the schedule was tuned with
 };
 
-/// Every preset: "default" first, then "v02".
+/// Every preset: "default" first, then "v02". Both start from the train v02 preset's network.
 inline const std::vector<EvolutionPreset>& evolution_presets() {
   static const std::vector<EvolutionPreset> all = [] {
-    EvolutionPreset v02;
-    v02.name = "v02";
-    v02.description =
-        "seed 001: 10 members, 500 SGD (0.01) batches per generation, mutate every "
-        "10th generation (p_n < 0.1, p_c < 0.1, p_r < 0.3 random), seed score c = 0.05";
-    v02.options.population = 10;
-    v02.options.steps_per_generation = 500;
-    v02.options.morph_every = 10;
-    v02.options.topology = find_preset("v02").topology;
-    v02.options.mutation = {0.1, 0.1, 0.3, EdgeRemoval::random};
-    v02.options.selection = {SelectionMethod::seed, 0.05, 0, 0};
-    v02.options.optimizer.kind = OptimizerKind::sgd;
-    v02.options.optimizer.learning_rate = 0.01;
-
-    EvolutionPreset tuned;
-    tuned.name = "default";
-    tuned.description =
-        "16 members, 1000 Adam (3e-3) batches per generation, mutate every generation (p_n < 0.02, "
-        "p_c < 0.1, p_r < 0.1 smallest |w|), Pareto selection with a 0.1 accuracy window";
-    tuned.options.population = 16;
-    tuned.options.steps_per_generation = 1000;
-    tuned.options.morph_every = 1;
-    tuned.options.topology = find_preset("v02").topology;
-    tuned.options.mutation = {0.02, 0.1, 0.1, EdgeRemoval::smallest_magnitude};
-    tuned.options.selection = {SelectionMethod::pareto, 0.05, 0.1, 0};
-    tuned.options.optimizer.kind = OptimizerKind::adam;
-    tuned.options.optimizer.learning_rate = 3e-3;
-    tuned.options.optimizer.epsilon = find_preset("v02").adam_epsilon;
+    const Preset& start = find_preset("v02");
+    const EvolutionPreset tuned{
+        .name = "default",
+        .description = "16 members, 1000 Adam (3e-3) batches per generation, mutate every "
+                       "generation (p_n < 0.02, p_c < 0.1, p_r < 0.1 smallest |w|), Pareto "
+                       "selection with a 0.1 accuracy window",
+        .options = {.population = 16,
+                    .steps_per_generation = 1000,
+                    .morph_every = 1,
+                    .topology = start.topology,
+                    .mutation = {0.02, 0.1, 0.1, EdgeRemoval::smallest_magnitude},
+                    .selection = {SelectionMethod::pareto, 0.05, 0.1, 0},
+                    .optimizer = {.kind = OptimizerKind::adam,
+                                  .learning_rate = 3e-3,
+                                  .epsilon = start.adam_epsilon}}};
+    const EvolutionPreset v02{
+        .name = "v02",
+        .description = "seed 001: 10 members, 500 SGD (0.01) batches per generation, mutate "
+                       "every 10th generation (p_n < 0.1, p_c < 0.1, p_r < 0.3 random), seed "
+                       "score c = 0.05",
+        .options = {.population = 10,
+                    .steps_per_generation = 500,
+                    .morph_every = 10,
+                    .topology = start.topology,
+                    .mutation = {0.1, 0.1, 0.3, EdgeRemoval::random},
+                    .selection = {SelectionMethod::seed_score, 0.05, 0, 0},
+                    .optimizer = {.kind = OptimizerKind::sgd, .learning_rate = 0.01}}};
     return std::vector<EvolutionPreset>{tuned, v02};
   }();
   return all;
+}
+
+/// The names of evolution_presets(), in order (for a CLI's list of accepted values).
+inline std::vector<std::string> evolution_preset_names() {
+  std::vector<std::string> names;
+  for (const EvolutionPreset& p : evolution_presets()) names.emplace_back(p.name);
+  return names;
 }
 
 /// The preset called `name`; std::invalid_argument listing the known ones if there is none.

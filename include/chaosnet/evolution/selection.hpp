@@ -1,30 +1,30 @@
 #pragma once
 
 // Who survives a generation. Two methods over (validation accuracy, edge count):
-//   seed   — seed v0.2: score = accuracy + c · min_edges / edges within each group (parents,
-//            children), keep the best half of each;
+//   seed_score (named "seed") — seed v0.2: score = accuracy + c · min_edges / edges within each
+//            group (parents, children), keep the best half of each;
 //   pareto — NSGA-II: non-dominated sorting on (accuracy ↑, edges ↓), then crowding distance,
 //            so the population keeps a spread of accurate small networks.
 // A candidate above the edge cap is never selected, whatever its score. Every ordering breaks
 // ties by index, so selection is deterministic.
+
+#include <chaosnet/util/enum_names.hpp>
 
 #include <algorithm>
 #include <cstddef>
 #include <limits>
 #include <numeric>
 #include <span>
-#include <string>
-#include <string_view>
 #include <vector>
 
 namespace chaosnet {
 
 /// How survivors are chosen (see the file comment).
-enum class SelectionMethod { seed, pareto };
+enum class SelectionMethod { seed_score, pareto };
 
-/// "seed" or "pareto".
-inline std::string_view to_string(SelectionMethod method) {
-  return method == SelectionMethod::seed ? "seed" : "pareto";
+/// The names checkpoints and the CLI use: "seed" for seed v0.2's score, as they always did.
+constexpr util::EnumTable<SelectionMethod, 2> enum_names(SelectionMethod) {
+  return {{{SelectionMethod::seed_score, "seed"}, {SelectionMethod::pareto, "pareto"}}};
 }
 
 /// What selection knows of a candidate.
@@ -34,7 +34,7 @@ struct Fitness {
 };
 
 struct SelectionOptions {
-  SelectionMethod method = SelectionMethod::seed;
+  SelectionMethod method = SelectionMethod::seed_score;
   /// The seed score's c: a network half the size of the group's smallest loses c/2 of bonus.
   double size_bonus = 0.05;
   /// Pareto only: candidates more than this far below the most accurate one rank after all

@@ -1,8 +1,9 @@
 #pragma once
 
+#include <chaosnet/util/enum_names.hpp>
+
 #include <cstdint>
 #include <limits>
-#include <string_view>
 #include <vector>
 
 namespace chaosnet {
@@ -11,13 +12,9 @@ namespace chaosnet {
 /// mish(bias + Σ w·source), Leaves compute a class logit Σ w·source (+ an optional bias).
 enum class NodeKind : std::uint8_t { input, normal, leaf };
 
-inline std::string_view to_string(NodeKind kind) {
-  switch (kind) {
-    case NodeKind::input: return "input";
-    case NodeKind::normal: return "normal";
-    case NodeKind::leaf: return "leaf";
-  }
-  return "?";
+/// The names model files use.
+constexpr util::EnumTable<NodeKind, 3> enum_names(NodeKind) {
+  return {{{NodeKind::input, "input"}, {NodeKind::normal, "normal"}, {NodeKind::leaf, "leaf"}}};
 }
 
 /// A node's stable identity: survives insertions and removals of other nodes.

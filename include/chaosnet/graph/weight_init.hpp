@@ -1,11 +1,10 @@
 #pragma once
 
+#include <chaosnet/util/enum_names.hpp>
 #include <chaosnet/util/random.hpp>
 
 #include <cmath>
 #include <cstddef>
-#include <stdexcept>
-#include <string>
 
 namespace chaosnet {
 
@@ -34,11 +33,10 @@ struct WeightInit {
   }
 };
 
-inline std::string to_string(const WeightInit& init) {
-  if (init.kind == WeightInit::Kind::uniform) {
-    return "uniform[" + std::to_string(init.low) + ", " + std::to_string(init.high) + ")";
-  }
-  return "fan_in_scaled(" + std::to_string(init.scale) + ")";
+/// The names model files use.
+constexpr util::EnumTable<WeightInit::Kind, 2> enum_names(WeightInit::Kind) {
+  return {{{WeightInit::Kind::uniform, "uniform"},
+           {WeightInit::Kind::fan_in_scaled, "fan_in_scaled"}}};
 }
 
 }  // namespace chaosnet

@@ -5,6 +5,7 @@
 // id once, then updates in dense slot order. (The seed shared one Adam state per node: a bug.)
 
 #include <chaosnet/util/denormals.hpp>
+#include <chaosnet/util/enum_names.hpp>
 #include <chaosnet/graph/node.hpp>
 #include <chaosnet/graph/topology.hpp>
 
@@ -16,7 +17,6 @@
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -24,8 +24,9 @@ namespace chaosnet {
 
 enum class OptimizerKind { sgd, adam };
 
-inline std::string_view to_string(OptimizerKind kind) {
-  return kind == OptimizerKind::sgd ? "sgd" : "adam";
+/// The names checkpoints and the CLI use.
+constexpr util::EnumTable<OptimizerKind, 2> enum_names(OptimizerKind) {
+  return {{{OptimizerKind::sgd, "sgd"}, {OptimizerKind::adam, "adam"}}};
 }
 
 struct OptimizerOptions {

@@ -83,6 +83,14 @@ inline const std::vector<Preset>& presets() {
   return all;
 }
 
+/// The names of presets(), in order (for a CLI's list of accepted values).
+inline std::vector<std::string> preset_names() {
+  std::vector<std::string> names;
+  for (const Preset& p : presets()) names.emplace_back(p.name);
+  return names;
+}
+
+/// The preset called `name`; std::invalid_argument listing the known ones if there is none.
 inline const Preset& find_preset(std::string_view name) {
   for (const Preset& p : presets()) {
     if (p.name == name) return p;

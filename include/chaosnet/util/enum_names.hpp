@@ -19,6 +19,7 @@
 //   util::parse_enum<Fruit>("pear")      Fruit::pear; std::nullopt for a name not in the table
 //   util::enum_names_text<Fruit>()       "apple or pear" ("a, b or c" for three)
 //   util::enum_name_list<Fruit>()        {"apple", "pear"}, e.g. for CLI::IsMember
+// util::or_list writes any list of names the way enum_names_text does (preset names, batch sizes).
 
 #include <array>
 #include <concepts>
@@ -60,24 +61,28 @@ constexpr std::optional<E> parse_enum(std::string_view name) {
   return std::nullopt;
 }
 
-/// The names in table order for messages: "a", "a or b", "a, b or c".
-template <NamedEnum E>
-std::string enum_names_text() {
-  constexpr auto table = enum_names(E{});
-  std::string text;
-  for (std::size_t i = 0; i < table.size(); ++i) {
-    if (i > 0) text += i + 1 == table.size() ? " or " : ", ";
-    text += table[i].second;
-  }
-  return text;
-}
-
 /// The names in table order, as CLI::IsMember takes them.
 template <NamedEnum E>
 std::vector<std::string> enum_name_list() {
   std::vector<std::string> names;
   for (const auto& entry : enum_names(E{})) names.emplace_back(entry.second);
   return names;
+}
+
+/// `items` for messages: "a", "a or b", "a, b or c".
+inline std::string or_list(const std::vector<std::string>& items) {
+  std::string text;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) text += i + 1 == items.size() ? " or " : ", ";
+    text += items[i];
+  }
+  return text;
+}
+
+/// The names in table order for messages: "a", "a or b", "a, b or c".
+template <NamedEnum E>
+std::string enum_names_text() {
+  return or_list(enum_name_list<E>());
 }
 
 }  // namespace chaosnet::util
