@@ -28,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string text =
       input.starts_with("{\"format\":")
           ? std::string(input)
-          : chaosnet::fuzz::checkpoint_file_text(chaosnet::fuzz::with_rng_states(input));
+          : chaosnet::checksummed_file_text(chaosnet::checkpoint_file_format,
+                                            chaosnet::fuzz::with_rng_states(input));
   const std::filesystem::path origin = "fuzz/checkpoint.json";
   const auto loaded = chaosnet::fuzz::read_or_reject<chaosnet::CheckpointError>(
       origin, [&] { return chaosnet::checkpoint_from_string<Scalar, batch>(text, origin); });

@@ -1,7 +1,7 @@
 #pragma once
 
-// What the checkpoint target and the corpus generator share: the header that makes a body a
-// checkpoint file, and the short stand-in for a generator state that keeps seed bodies small.
+// What the checkpoint target and the corpus generator share: the short stand-in for a generator
+// state that keeps seed bodies small. Both frame bodies with checksummed_file_text.
 
 #include <chaosnet/evolution/checkpoint.hpp>
 
@@ -9,14 +9,6 @@
 #include <string_view>
 
 namespace chaosnet::fuzz {
-
-/// A checkpoint file holding `body`, its header written as checkpoint_to_string writes it.
-inline std::string checkpoint_file_text(std::string_view body) {
-  return "{\"format\":\"" + std::string(checkpoint_format) +
-         "\",\"version\":" + std::to_string(checkpoint_format_version) +
-         ",\"bytes\":" + std::to_string(body.size()) + ",\"fnv1a64\":\"" +
-         util::hex64(util::fnv1a64(body)) + "\",\"body\":" + std::string(body) + "}\n";
-}
 
 /// As a string in a body, stands for the state of a default-constructed std::mt19937_64: the
 /// text of a state is 312 numbers, most of a small checkpoint, and mutations spent on it would
@@ -26,7 +18,7 @@ inline constexpr std::string_view rng_placeholder = "@mt19937_64";
 /// `body` with every string rng_placeholder replaced by the text of that state.
 inline std::string with_rng_states(std::string_view body) {
   static const std::string placeholder = "\"" + std::string(rng_placeholder) + "\"";
-  static const std::string state = "\"" + detail::rng_to_text(Rng()) + "\"";
+  static const std::string state = "\"" + rng_to_text(Rng()) + "\"";
   std::string text;
   for (auto at = body.find(placeholder); at != std::string_view::npos;
        at = body.find(placeholder)) {

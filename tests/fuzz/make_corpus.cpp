@@ -74,7 +74,7 @@ void write_models(const fs::path& dir) {
   options.new_node_edges_in = 2;
   options.new_node_edges_out = 2;
   chaosnet::Topology<double> plain(2, 2, rng, options);
-  plain.add_nodes(chaosnet::NodeKind::normal, 1, rng);
+  chaosnet::add_nodes(plain, chaosnet::NodeKind::normal, 1, rng);
   const std::string text = chaosnet::model_to_string(plain, {"v01", {{"epochs", 1}}});
   write_text(dir / "tiny.model.json", text);
   write_text(dir / "truncated.model.json", std::string_view(text).substr(0, text.size() / 2));
@@ -128,9 +128,12 @@ void write_checkpoints(const fs::path& dir) {
   write_text(dir / "body-member-id-0.json", body.dump());
 
   // Whole files, for the header checks: bodies of two bytes and none, and the first damaged.
-  const std::string empty = chaosnet::fuzz::checkpoint_file_text("{}");
+  const auto framed = [](std::string_view body) {
+    return chaosnet::checksummed_file_text(chaosnet::checkpoint_file_format, body);
+  };
+  const std::string empty = framed("{}");
   write_text(dir / "empty-body.json", empty);
-  write_text(dir / "zero-byte-body.json", chaosnet::fuzz::checkpoint_file_text(""));
+  write_text(dir / "zero-byte-body.json", framed(""));
   write_text(dir / "truncated.json", std::string_view(empty).substr(0, empty.size() - 3));
   std::string damaged = empty;
   damaged[damaged.find("\"body\"") - 3] ^= 1;

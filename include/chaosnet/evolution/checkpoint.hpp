@@ -5,17 +5,16 @@
 // the batch stream, counters, history), written atomically after every generation. A run
 // killed at any moment resumes from the last complete checkpoint with bit-identical results.
 //
-// Files, in the run's directory:
+// The files of the run's directory are the rotation "checkpoint" (io/checksummed_file.hpp):
 //   checkpoint.json       the newest checkpoint
 //   checkpoint.prev.json  the one before it, the fallback when the newest is damaged
 //   checkpoint.bad.json   a damaged newest checkpoint, moved aside rather than overwritten
-//
-// The file is JSON with a header that guards the body against truncation and damage:
+// each a header that guards the body against truncation and damage, around the body:
 //
 //     {"format":"chaosnet-evolution-checkpoint","version":1,"bytes":B,"fnv1a64":"<16 hex>",
 //      "body":{...}}
 //
-// where the body is exactly B bytes whose FNV-1a 64 hash is the given one. The body holds
+// This header holds the body's schema and the entry points that save and load it. The body holds
 // "generator", "scalar", "batch", "options", "generation", "next_member_id", "batch_rng"
 // (std::mt19937_64's standard text form), "history", "members" (each with its lineage, "rng",
 // "topology" as in model files, and "optimizer": {"steps", "state": [[id, first, second,
@@ -24,26 +23,23 @@
 // generation shuffles a fresh sampler from "batch_rng" (see Population::evolve).
 
 #include <chaosnet/evolution/population.hpp>
-#include <chaosnet/io/atomic_file.hpp>
+#include <chaosnet/io/checksummed_file.hpp>
 #include <chaosnet/io/io_error.hpp>
+#include <chaosnet/io/json_reader.hpp>
+#include <chaosnet/io/json_writer.hpp>
 #include <chaosnet/io/model_file.hpp>
-#include <chaosnet/util/fnv1a.hpp>
 #include <chaosnet/version.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -52,6 +48,10 @@ namespace chaosnet {
 inline constexpr std::string_view checkpoint_format = "chaosnet-evolution-checkpoint";
 inline constexpr std::uint64_t checkpoint_format_version = 1;
 
+/// The frame of checkpoint files.
+inline constexpr ChecksummedFormat checkpoint_file_format{
+    checkpoint_format, checkpoint_format_version, "chaosnet evolution checkpoint", "checkpoint"};
+
 /// A checkpoint that is missing, unreadable, truncated, damaged or inconsistent, or that cannot
 /// be written. what() is "<path>: <problem>".
 class CheckpointError : public FileError {
@@ -59,16 +59,15 @@ class CheckpointError : public FileError {
   using FileError::FileError;
 };
 
-/// The files of a run directory.
-struct CheckpointFiles {
-  std::filesystem::path current;   ///< checkpoint.json
-  std::filesystem::path previous;  ///< checkpoint.prev.json
-  std::filesystem::path bad;       ///< checkpoint.bad.json
-};
+/// The files of a run directory: checkpoint.json, checkpoint.prev.json, checkpoint.bad.json.
+using CheckpointFiles = RotatedFiles;
+
+/// The name of the checkpoint rotation in a run directory.
+inline constexpr std::string_view checkpoint_stem = "checkpoint";
 
 /// The checkpoint files of the run directory `dir`.
 inline CheckpointFiles checkpoint_files(const std::filesystem::path& dir) {
-  return {dir / "checkpoint.json", dir / "checkpoint.prev.json", dir / "checkpoint.bad.json"};
+  return rotated_files(dir, checkpoint_stem);
 }
 
 /// A population read back from a checkpoint.
@@ -80,13 +79,14 @@ struct Checkpoint {
   std::string warning;         ///< why the newest checkpoint was passed over, if it was
 };
 
-namespace detail {
-
+/// The state of `rng` as checkpoints hold it: std::mt19937_64's standard text form.
 inline std::string rng_to_text(const Rng& rng) {
   std::ostringstream out;
   out << rng;
   return out.str();
 }
+
+namespace detail {
 
 inline Rng rng_from_json(const nlohmann::json& object, const JsonPlace& at, std::string_view name) {
   std::istringstream in(read_field<std::string>(object, at, name));
@@ -153,7 +153,7 @@ inline nlohmann::json evolution_options_to_json(const EvolutionOptions& o) {
           {"initial_hidden", o.initial_hidden},
           {"spread_initial_hidden", o.spread_initial_hidden},
           {"max_edges", o.max_edges},
-          {"topology", detail::options_to_json(o.topology)},
+          {"topology", topology_options_to_json(o.topology)},
           {"mutation",
            {{"node_rate", o.mutation.node_rate},
             {"edge_rate", o.mutation.edge_rate},
@@ -174,10 +174,10 @@ inline nlohmann::json evolution_options_to_json(const EvolutionOptions& o) {
           {"seed", o.seed}};
 }
 
-/// Options from evolution_options_to_json(); ModelFileError naming the field at fault.
+/// Options from evolution_options_to_json(), every field checked; fails at `at` (with its error
+/// type) naming the field at fault.
 inline EvolutionOptions evolution_options_from_json(const nlohmann::json& json,
-                                                    const detail::JsonPlace& at) {
-  using detail::read_field;
+                                                    const JsonPlace& at) {
   EvolutionOptions o;
   o.population = read_field<std::size_t>(json, at, "population");
   o.steps_per_generation = read_field<std::size_t>(json, at, "steps_per_generation");
@@ -185,18 +185,17 @@ inline EvolutionOptions evolution_options_from_json(const nlohmann::json& json,
   o.initial_hidden = read_field<std::size_t>(json, at, "initial_hidden");
   o.spread_initial_hidden = read_field<bool>(json, at, "spread_initial_hidden");
   o.max_edges = read_field<std::size_t>(json, at, "max_edges");
-  o.topology =
-      detail::options_from_json(detail::json_member(json, at, "topology"), at.key("topology"));
-  const nlohmann::json& mutation = detail::json_member(json, at, "mutation");
-  const detail::JsonPlace mutation_at = at.key("mutation");
+  o.topology = topology_options_from_json(json_member(json, at, "topology"), at.key("topology"));
+  const nlohmann::json& mutation = json_member(json, at, "mutation");
+  const JsonPlace mutation_at = at.key("mutation");
   o.mutation.node_rate = read_field<double>(mutation, mutation_at, "node_rate");
   o.mutation.edge_rate = read_field<double>(mutation, mutation_at, "edge_rate");
   o.mutation.prune_rate = read_field<double>(mutation, mutation_at, "prune_rate");
   constexpr EdgeRemoval policies[] = {EdgeRemoval::random, EdgeRemoval::smallest_magnitude};
   o.mutation.prune_policy =
       detail::enum_from_json(mutation, mutation_at, "prune_policy", policies, "pruning policy");
-  const nlohmann::json& selection = detail::json_member(json, at, "selection");
-  constexpr SelectionMethod methods[] = {SelectionMethod::seed, SelectionMethod::pareto};
+  const nlohmann::json& selection = json_member(json, at, "selection");
+  constexpr SelectionMethod methods[] = {SelectionMethod::seed_score, SelectionMethod::pareto};
   o.selection.method =
       detail::enum_from_json(selection, at.key("selection"), "method", methods, "selection");
   o.selection.size_bonus = read_field<double>(selection, at.key("selection"), "size_bonus");
@@ -204,8 +203,8 @@ inline EvolutionOptions evolution_options_from_json(const nlohmann::json& json,
       read_field<double>(selection, at.key("selection"), "accuracy_window");
   o.selection.dominance_margin =
       read_field<double>(selection, at.key("selection"), "dominance_margin");
-  const nlohmann::json& optimizer = detail::json_member(json, at, "optimizer");
-  const detail::JsonPlace optimizer_at = at.key("optimizer");
+  const nlohmann::json& optimizer = json_member(json, at, "optimizer");
+  const JsonPlace optimizer_at = at.key("optimizer");
   constexpr OptimizerKind kinds[] = {OptimizerKind::sgd, OptimizerKind::adam};
   o.optimizer.kind = detail::enum_from_json(optimizer, optimizer_at, "kind", kinds, "optimizer");
   o.optimizer.learning_rate = read_field<double>(optimizer, optimizer_at, "learning_rate");
@@ -268,11 +267,11 @@ Optimizer<T> optimizer_from_json(const nlohmann::json& json, const JsonPlace& at
   return optimizer;
 }
 
-/// The body of a checkpoint, checked completely; ModelFileError naming the field at fault.
+/// The body of a checkpoint, checked completely; FileError naming the field at fault.
 template <class T, int N>
 Checkpoint<T, N> checkpoint_from_json(const nlohmann::json& body,
                                       const std::filesystem::path& file) {
-  const JsonPlace at(file, "body");
+  const JsonPlace at = JsonPlace::root<CheckpointError>(file, "body");
   const auto scalar = read_field<std::string>(body, at, "scalar");
   if (scalar != scalar_name<T>()) {
     at.key("scalar").fail("the checkpoint holds " + scalar + " networks, this program evolves " +
@@ -280,8 +279,9 @@ Checkpoint<T, N> checkpoint_from_json(const nlohmann::json& body,
   }
   const auto batch = read_field<std::size_t>(body, at, "batch");
   if (batch != static_cast<std::size_t>(N)) {
-    at.key("batch").fail("the run used batch size " + std::to_string(batch) +
-                         "; resume it with --batch " + std::to_string(batch));
+    at.key("batch").fail("the checkpoint was saved with batch size " + std::to_string(batch) +
+                         " and is being loaded with " + std::to_string(N) +
+                         "; load it with batch size " + std::to_string(batch));
   }
   const EvolutionOptions options =
       evolution_options_from_json(json_member(body, at, "options"), at.key("options"));
@@ -327,76 +327,6 @@ Checkpoint<T, N> checkpoint_from_json(const nlohmann::json& body,
   return {Population<T, N>(options, std::move(state)), std::move(extra), file, {}};
 }
 
-/// The body text of a checkpoint after its header, size and checksum check out; throws
-/// CheckpointError otherwise.
-inline std::string_view checked_checkpoint_body(std::string_view text,
-                                                const std::filesystem::path& file) {
-  if (text.empty()) {
-    throw CheckpointError(file, "is empty (the run stopped before the file was complete?)");
-  }
-  const std::string prefix = "{\"format\":\"" + std::string(checkpoint_format) + "\",\"version\":";
-  if (!text.starts_with(prefix)) {
-    throw CheckpointError(file, "is not a chaosnet evolution checkpoint (it does not begin with " +
-                                    prefix + "...); the file is damaged or is something else");
-  }
-  std::uint64_t version = 0, bytes = 0;
-  const char* p = text.data() + prefix.size();
-  const char* end = text.data() + text.size();
-  auto number = [&](std::uint64_t& value, std::string_view after) {
-    const auto r = std::from_chars(p, end, value);
-    if (r.ec != std::errc() ||
-        !std::string_view(r.ptr, static_cast<std::size_t>(end - r.ptr)).starts_with(after)) {
-      throw CheckpointError(file, "has a damaged header (the text before \"body\")");
-    }
-    p = r.ptr + after.size();
-  };
-  number(version, ",\"bytes\":");
-  if (version != checkpoint_format_version) {
-    throw CheckpointError(file, "is checkpoint format version " + std::to_string(version) +
-                                    "; this chaosnet (" + CHAOSNET_VERSION + ") reads version " +
-                                    std::to_string(checkpoint_format_version) + " only");
-  }
-  number(bytes, ",\"fnv1a64\":\"");
-  const std::string_view rest(p, static_cast<std::size_t>(end - p));
-  constexpr std::string_view body_key = "\",\"body\":";
-  if (rest.size() < 16 + body_key.size() || rest.substr(16, body_key.size()) != body_key) {
-    throw CheckpointError(file, "has a damaged header (the text before \"body\")");
-  }
-  const std::string_view checksum = rest.substr(0, 16);
-  const std::string_view tail = rest.substr(16 + body_key.size());
-  constexpr std::string_view closing = "}\n";
-  // Compared without adding to `bytes`, which the file controls and could make wrap around.
-  if (bytes > tail.size() || tail.size() - bytes < closing.size()) {
-    throw CheckpointError(
-        file, "is truncated: it holds " + std::to_string(text.size()) + " bytes, too few for its " +
-                  std::to_string(bytes) +
-                  "-byte body (the writer was interrupted or the copy is incomplete)");
-  }
-  if (tail.size() - bytes != closing.size() || tail.substr(bytes) != closing) {
-    throw CheckpointError(file, "is damaged: its body is not the " + std::to_string(bytes) +
-                                    " bytes its header announces");
-  }
-  const std::string_view body = tail.substr(0, bytes);
-  if (util::hex64(util::fnv1a64(body)) != checksum) {
-    throw CheckpointError(file, "is damaged: its contents do not match their checksum");
-  }
-  return body;
-}
-
-/// The whole text of a file, or nullopt if it does not exist; CheckpointError if unreadable.
-inline std::optional<std::string> read_checkpoint_text(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) return std::nullopt;
-  if (std::filesystem::is_directory(file, ec)) {
-    throw CheckpointError(file, "is a directory, not a checkpoint");
-  }
-  try {
-    return read_model_file(file);
-  } catch (const FileError& e) {
-    throw CheckpointError(file, e.problem());
-  }
-}
-
 }  // namespace detail
 
 /// The checkpoint file text of `population`, with the caller's `extra` object (settings, wall
@@ -411,7 +341,7 @@ std::string checkpoint_to_string(const Population<T, N>& population,
     throw std::invalid_argument("checkpoint extra data must be a JSON object");
   }
   // Checked before it is copied into the document: copying recurses.
-  detail::check_writable_json(extra, "extra", 1);
+  check_writable_json(extra, "extra", 1);
   const auto& state = population.state();
   nlohmann::json history = nlohmann::json::array();
   for (const auto& s : state.history) history.push_back(detail::history_to_json(s));
@@ -426,10 +356,10 @@ std::string checkpoint_to_string(const Population<T, N>& population,
         {"mutations", m.mutations},
         {"accuracy", m.accuracy},
         {"train_loss", m.train_loss},
-        {"rng", detail::rng_to_text(m.rng)},
+        {"rng", rng_to_text(m.rng)},
         {"topology", topology_to_json(static_cast<const Topology<T>&>(m.network))},
         {"optimizer", detail::optimizer_to_json(m.optimizer, m.network)}};
-    detail::check_writable_json(member, "members[" + std::to_string(i) + "]", 2);
+    check_writable_json(member, "members[" + std::to_string(i) + "]", 2);
     members[i] = member.dump();
   };
   if (pool != nullptr) {
@@ -438,14 +368,14 @@ std::string checkpoint_to_string(const Population<T, N>& population,
     for (std::size_t i = 0; i < members.size(); ++i) write_member(i);
   }
   nlohmann::json head = {{"generator", "chaosnet " CHAOSNET_VERSION},
-                         {"scalar", detail::scalar_name<T>()},
+                         {"scalar", scalar_name<T>()},
                          {"batch", N},
                          {"options", evolution_options_to_json(population.options())},
                          {"generation", state.generation},
                          {"next_member_id", state.next_member_id},
-                         {"batch_rng", detail::rng_to_text(state.batch_rng)},
+                         {"batch_rng", rng_to_text(state.batch_rng)},
                          {"history", std::move(history)}};
-  detail::check_writable_json(head, "", 0);
+  check_writable_json(head, "", 0);
   head["extra"] = extra;
   std::string text = head.dump();
   text.pop_back();  // the closing brace: "members" follows
@@ -455,10 +385,7 @@ std::string checkpoint_to_string(const Population<T, N>& population,
     text += members[i];
   }
   text += "]}";
-  return "{\"format\":\"" + std::string(checkpoint_format) +
-         "\",\"version\":" + std::to_string(checkpoint_format_version) +
-         ",\"bytes\":" + std::to_string(text.size()) + ",\"fnv1a64\":\"" +
-         util::hex64(util::fnv1a64(text)) + "\",\"body\":" + text + "}\n";
+  return checksummed_file_text(checkpoint_file_format, text);
 }
 
 /// A checkpoint from its file text; `file` names it in errors. Throws CheckpointError
@@ -466,9 +393,10 @@ std::string checkpoint_to_string(const Population<T, N>& population,
 /// another format version, scalar type or batch size.
 template <class T, int N>
 Checkpoint<T, N> checkpoint_from_string(std::string_view text, const std::filesystem::path& file) {
-  const std::string_view body = detail::checked_checkpoint_body(text, file);
+  const std::string_view body =
+      checked_file_body<CheckpointError>(checkpoint_file_format, text, file);
   try {
-    return detail::checkpoint_from_json<T, N>(detail::parse_model_text(body, file), file);
+    return detail::checkpoint_from_json<T, N>(parse_model_text(body, file), file);
   } catch (const FileError& e) {
     throw CheckpointError(file, e.problem());
   } catch (const std::invalid_argument& e) {
@@ -492,80 +420,16 @@ void save_checkpoint(const std::filesystem::path& dir, const Population<T, N>& p
   } catch (const std::invalid_argument& e) {
     throw CheckpointError(files.current, e.what());
   }
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw CheckpointError(dir, "cannot be created (" + ec.message() + ")");
-  bool sound = false;
-  std::optional<std::string> newest;
-  try {
-    newest = detail::read_checkpoint_text(files.current);
-    if (newest) {
-      detail::checked_checkpoint_body(*newest, files.current);
-      sound = true;
-    }
-  } catch (const CheckpointError&) {
-    sound = false;
-  }
-  if (newest) {
-    std::filesystem::rename(files.current, sound ? files.previous : files.bad, ec);
-    if (ec) throw CheckpointError(files.current, "cannot be renamed (" + ec.message() + ")");
-  }
-  try {
-    write_file_atomically(files.current, text);
-  } catch (const FileError& e) {
-    throw CheckpointError(e.path(), e.problem());
-  }
+  write_rotated_file<CheckpointError>(dir, checkpoint_stem, checkpoint_file_format, text);
 }
-
-namespace detail {
-
-/// The text of the newest checkpoint of `dir` whose header, size and checksum check out.
-struct SoundCheckpoint {
-  std::string text;
-  std::filesystem::path file;
-  std::string warning;  ///< why checkpoint.json was passed over, if it was
-};
-
-inline SoundCheckpoint find_sound_checkpoint(const std::filesystem::path& dir) {
-  const CheckpointFiles files = checkpoint_files(dir);
-  std::string problem;  // what is wrong with checkpoint.json
-  try {
-    if (auto text = read_checkpoint_text(files.current)) {
-      checked_checkpoint_body(*text, files.current);
-      return {std::move(*text), files.current, {}};
-    }
-    problem = "does not exist";
-  } catch (const CheckpointError& e) {
-    problem = e.problem();
-  }
-  try {
-    if (auto text = read_checkpoint_text(files.previous)) {
-      checked_checkpoint_body(*text, files.previous);
-      return {std::move(*text), files.previous,
-              files.current.string() + ": " + problem + "; resuming from the previous checkpoint " +
-                  files.previous.string()};
-    }
-  } catch (const CheckpointError& e) {
-    throw CheckpointError(
-        files.current,
-        problem + ", and the previous checkpoint is unusable too (" + e.what() + ")");
-  }
-  if (problem == "does not exist") {
-    throw CheckpointError(
-        dir, "holds no checkpoint to resume from (no checkpoint.json or checkpoint.prev.json)");
-  }
-  throw CheckpointError(files.current,
-                        problem + ", and there is no previous checkpoint to fall back to");
-}
-
-}  // namespace detail
 
 /// Load the newest sound checkpoint of `dir`: checkpoint.json, or, if that is missing, cut
 /// short or damaged, checkpoint.prev.json, with `warning` saying why. Throws CheckpointError
 /// naming the files and their problems when neither can be used.
 template <class T, int N>
 Checkpoint<T, N> load_checkpoint(const std::filesystem::path& dir) {
-  detail::SoundCheckpoint found = detail::find_sound_checkpoint(dir);
+  SoundFile found =
+      read_rotated_file<CheckpointError>(dir, checkpoint_stem, checkpoint_file_format);
   Checkpoint<T, N> loaded = checkpoint_from_string<T, N>(found.text, found.file);
   loaded.warning = std::move(found.warning);
   return loaded;
@@ -574,11 +438,14 @@ Checkpoint<T, N> load_checkpoint(const std::filesystem::path& dir) {
 /// The batch size (the Network's N) of the run whose checkpoint load_checkpoint() would load,
 /// which a program needs before it can choose the type to load it as.
 inline std::size_t checkpoint_batch_size(const std::filesystem::path& dir) {
-  const detail::SoundCheckpoint found = detail::find_sound_checkpoint(dir);
+  const SoundFile found =
+      read_rotated_file<CheckpointError>(dir, checkpoint_stem, checkpoint_file_format);
   try {
-    const nlohmann::json body = detail::parse_model_text(
-        detail::checked_checkpoint_body(found.text, found.file), found.file);
-    return detail::read_field<std::size_t>(body, detail::JsonPlace(found.file, "body"), "batch");
+    const nlohmann::json body = parse_model_text(
+        checked_file_body<CheckpointError>(checkpoint_file_format, found.text, found.file),
+        found.file);
+    return read_field<std::size_t>(body, JsonPlace::root<CheckpointError>(found.file, "body"),
+                                   "batch");
   } catch (const FileError& e) {
     throw CheckpointError(found.file, e.problem());
   }

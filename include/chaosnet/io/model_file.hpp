@@ -40,25 +40,20 @@
 #include <chaosnet/graph/weight_init.hpp>
 #include <chaosnet/io/atomic_file.hpp>
 #include <chaosnet/io/io_error.hpp>
+#include <chaosnet/io/json_reader.hpp>
+#include <chaosnet/io/json_writer.hpp>
 #include <chaosnet/version.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <limits>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <utility>
-#include <vector>
 
 namespace chaosnet {
 
@@ -79,141 +74,16 @@ struct LoadedModel {
   std::string scalar;  ///< the type it was saved from, "float" or "double"
 };
 
-namespace detail {
-
-/// How deeply arrays and objects may nest in the JSON chaosnet reads and writes. Its own files
-/// nest 6 levels at most; the limit leaves room for metadata while keeping nlohmann's recursive
-/// copies and dumps of a document far from the end of the stack.
-inline constexpr std::size_t max_json_depth = 128;
-
-template <class T>
-constexpr std::string_view scalar_name() {
-  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
-                "chaosnet model files hold float or double parameters");
-  return std::is_same_v<T, float> ? "float" : "double";
+/// The JSON text of a model file or an embedded model (a checkpoint body) as a document; throws
+/// ModelFileError naming `file` if it is empty, cut short, not valid JSON or nested deeper than
+/// max_json_depth.
+inline nlohmann::json parse_model_text(std::string_view text, const std::filesystem::path& file) {
+  return parse_json_text<ModelFileError>(text, file, "model file", "copy or save the model again");
 }
 
-/// Where a value sits in a JSON document, for error messages: a chain of places on the stack,
-/// spelled out only when something is wrong, so reading 100K edges builds no strings.
-class JsonPlace {
- public:
-  /// The document (or the part of it at `root`, e.g. "members[3].topology") of `file`.
-  JsonPlace(const std::filesystem::path& file, std::string_view root) : file_(&file), key_(root) {}
-
-  [[nodiscard]] JsonPlace key(std::string_view name) const { return {this, name, no_index}; }
-  [[nodiscard]] JsonPlace index(std::size_t i) const { return {this, {}, i}; }
-
-  /// "topology.edges[3].weight"; empty for the document itself.
-  [[nodiscard]] std::string where() const {
-    std::string prefix = parent_ != nullptr ? parent_->where() : std::string();
-    if (index_ != no_index) return prefix + "[" + std::to_string(index_) + "]";
-    if (prefix.empty() || key_.empty()) return prefix + std::string(key_);
-    return prefix + "." + std::string(key_);
-  }
-
-  /// Throws ModelFileError "<file>: <where>: <problem>".
-  [[noreturn]] void fail(const std::string& problem) const {
-    const std::string at = where();
-    throw ModelFileError(*file_, at.empty() ? problem : at + ": " + problem);
-  }
-
- private:
-  static constexpr std::size_t no_index = std::numeric_limits<std::size_t>::max();
-
-  JsonPlace(const JsonPlace* parent, std::string_view name, std::size_t i)
-      : file_(parent->file_), parent_(parent), key_(name), index_(i) {}
-
-  const std::filesystem::path* file_;
-  const JsonPlace* parent_ = nullptr;
-  std::string_view key_;
-  std::size_t index_ = no_index;
-};
-
-/// A JSON value for a message: its type and, shortened, its text.
-inline std::string describe_json(const nlohmann::json& value) {
-  if (value.is_null()) return "null";
-  if (value.is_object()) return "an object";
-  if (value.is_array()) return "an array";
-  std::string text = value.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return std::string(value.is_string()    ? "the string "
-                     : value.is_boolean() ? ""
-                                          : "the number ") +
-         text;
-}
-
-/// The member `name` of `object` (which must be an object).
-inline const nlohmann::json& json_member(const nlohmann::json& object, const JsonPlace& at,
-                                         std::string_view name) {
-  if (!object.is_object()) at.fail("expected an object, found " + describe_json(object));
-  const auto it = object.find(name);
-  if (it == object.end()) at.fail("missing field \"" + std::string(name) + "\"");
-  return *it;
-}
-
-/// A JSON number as a finite U (float or double); fails at `place` for anything else, including
-/// a double beyond the range of float, which has no float value.
-template <class U>
-U finite_number(const nlohmann::json& value, const JsonPlace& place) {
-  if (!value.is_number()) place.fail("expected a number, found " + describe_json(value));
-  const double number = value.get<double>();
-  if (!std::isfinite(number)) place.fail("expected a finite number, found " + describe_json(value));
-  // Checked before the conversion: a double beyond the range of float has no float value.
-  if (std::abs(number) > static_cast<double>(std::numeric_limits<U>::max())) {
-    place.fail(describe_json(value) + " does not fit in " + std::string(scalar_name<U>()) +
-               "; load the model as double");
-  }
-  return static_cast<U>(number);
-}
-
-/// The member `name` of `object`, checked to be a U: bool, std::string, a JSON object or array
-/// (nlohmann::json, `array` selects the kind), a finite float or double, or an unsigned integer.
-template <class U>
-U read_field(const nlohmann::json& object, const JsonPlace& at, std::string_view name) {
-  const nlohmann::json& value = json_member(object, at, name);
-  const JsonPlace place = at.key(name);
-  if constexpr (std::is_same_v<U, bool>) {
-    if (!value.is_boolean()) place.fail("expected true or false, found " + describe_json(value));
-    return value.get<bool>();
-  } else if constexpr (std::is_same_v<U, std::string>) {
-    if (!value.is_string()) place.fail("expected a string, found " + describe_json(value));
-    return value.get<std::string>();
-  } else if constexpr (std::is_floating_point_v<U>) {
-    return finite_number<U>(value, place);
-  } else {
-    static_assert(std::is_unsigned_v<U>, "read_field: unsupported type");
-    if (!value.is_number_unsigned() || value.get<std::uint64_t>() > std::numeric_limits<U>::max()) {
-      place.fail("expected an integer from 0 to " + std::to_string(std::numeric_limits<U>::max()) +
-                 ", found " + describe_json(value));
-    }
-    return static_cast<U>(value.get<std::uint64_t>());
-  }
-}
-
-/// The array member `name` of `object`.
-inline const nlohmann::json& read_array(const nlohmann::json& object, const JsonPlace& at,
-                                        std::string_view name) {
-  const nlohmann::json& value = json_member(object, at, name);
-  if (!value.is_array()) at.key(name).fail("expected an array, found " + describe_json(value));
-  return value;
-}
-
-inline ParamId read_param_id(const nlohmann::json& object, const JsonPlace& at,
-                             std::string_view name) {
-  const auto id = read_field<ParamId>(object, at, name);
-  if (id == 0) at.key(name).fail("parameter ids start at 1 (0 marks a free slot)");
-  return id;
-}
-
-inline NodeKind read_node_kind(const nlohmann::json& object, const JsonPlace& at) {
-  const auto kind = read_field<std::string>(object, at, "kind");
-  for (const NodeKind k : {NodeKind::input, NodeKind::normal, NodeKind::leaf}) {
-    if (kind == to_string(k)) return k;
-  }
-  at.key("kind").fail("unknown node kind \"" + kind + "\" (expected input, normal or leaf)");
-}
-
-inline nlohmann::json options_to_json(const TopologyOptions& options) {
+/// Topology options as the JSON object of a model file's "topology.options", which evolution
+/// checkpoints reuse for the options of their runs.
+inline nlohmann::json topology_options_to_json(const TopologyOptions& options) {
   const bool uniform = options.init.kind == WeightInit::Kind::uniform;
   return {{"init",
            {{"kind", uniform ? "uniform" : "fan_in_scaled"},
@@ -226,7 +96,9 @@ inline nlohmann::json options_to_json(const TopologyOptions& options) {
           {"new_node_edges_out", options.new_node_edges_out}};
 }
 
-inline TopologyOptions options_from_json(const nlohmann::json& json, const JsonPlace& at) {
+/// Options from topology_options_to_json(), every field checked; fails at `at` (with its error
+/// type) naming the field at fault.
+inline TopologyOptions topology_options_from_json(const nlohmann::json& json, const JsonPlace& at) {
   TopologyOptions options;
   const nlohmann::json& init = json_member(json, at, "init");
   const JsonPlace init_at = at.key("init");
@@ -249,6 +121,23 @@ inline TopologyOptions options_from_json(const nlohmann::json& json, const JsonP
   return options;
 }
 
+namespace detail {
+
+inline ParamId read_param_id(const nlohmann::json& object, const JsonPlace& at,
+                             std::string_view name) {
+  const auto id = read_field<ParamId>(object, at, name);
+  if (id == 0) at.key(name).fail("parameter ids start at 1 (0 marks a free slot)");
+  return id;
+}
+
+inline NodeKind read_node_kind(const nlohmann::json& object, const JsonPlace& at) {
+  const auto kind = read_field<std::string>(object, at, "kind");
+  for (const NodeKind k : {NodeKind::input, NodeKind::normal, NodeKind::leaf}) {
+    if (kind == to_string(k)) return k;
+  }
+  at.key("kind").fail("unknown node kind \"" + kind + "\" (expected input, normal or leaf)");
+}
+
 /// A parameter as JSON; refuses NaN and infinities, which JSON cannot hold (they would be
 /// written as null) and which mean the model is broken anyway.
 template <class T>
@@ -263,175 +152,6 @@ double finite_parameter(T value, ParamId id, const std::string& what) {
         "; training diverged, lower the learning rate or save an earlier model");
   }
   return static_cast<double>(value);
-}
-
-/// Where in a JSON value (".loss", "[3].weight") something cannot be written, and why.
-struct UnwritableJson {
-  std::string where;
-  std::string problem;
-};
-
-/// The first number in `json` that JSON cannot hold (NaN and infinities, which nlohmann writes as
-/// null) or the first array or object nested deeper than max_json_depth, counting `enclosing`
-/// levels around `json` (a file chaosnet would refuse to read back); nullopt if there is none.
-inline std::optional<UnwritableJson> find_unwritable_json(const nlohmann::json& json,
-                                                          std::size_t enclosing) {
-  if (json.is_number_float() && !std::isfinite(json.get<double>())) {
-    const double value = json.get<double>();
-    const std::string name = std::isnan(value) ? "nan" : value > 0 ? "inf" : "-inf";
-    return UnwritableJson{{}, "it is " + name + ", which JSON cannot hold (null would be written)"};
-  }
-  if (!json.is_structured()) return std::nullopt;
-  if (enclosing >= max_json_depth) {
-    return UnwritableJson{{},
-                          "it nests arrays and objects deeper than " +
-                              std::to_string(max_json_depth) +
-                              " levels, which chaosnet would not read back"};
-  }
-  std::size_t i = 0;
-  for (auto it = json.begin(); it != json.end(); ++it, ++i) {
-    if (auto found = find_unwritable_json(*it, enclosing + 1)) {
-      found->where.insert(0, json.is_object() ? "." + it.key() : "[" + std::to_string(i) + "]");
-      return found;
-    }
-  }
-  return std::nullopt;
-}
-
-/// Throws std::invalid_argument "cannot save <field>: <problem>" if `json`, the value at `where`
-/// in a file inside `enclosing` arrays and objects, holds something find_unwritable_json()
-/// finds: chaosnet never writes null for a number, nor a file it would refuse to read.
-inline void check_writable_json(const nlohmann::json& json, std::string_view where,
-                                std::size_t enclosing) {
-  if (const std::optional<UnwritableJson> found = find_unwritable_json(json, enclosing)) {
-    std::string field = std::string(where) + found->where;
-    if (field.starts_with('.')) field.erase(0, 1);
-    throw std::invalid_argument("cannot save " + field + ": " + found->problem);
-  }
-}
-
-/// `json` as text with one line per object member and per element of an array that holds
-/// objects or arrays, each such element on a single line: a model with 100K edges reads (and
-/// diffs) as 100K short lines rather than one huge line (dump()) or 600K (dump(2)).
-inline void append_readable_json(std::string& out, const nlohmann::json& json, std::size_t depth) {
-  const auto compact = [](const nlohmann::json& value) {
-    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  };
-  const std::string indent(2 * depth, ' ');
-  const std::string inner(2 * depth + 2, ' ');
-  if (json.is_object() && !json.empty()) {
-    out += "{";
-    for (auto it = json.begin(); it != json.end(); ++it) {
-      out += (it == json.begin() ? "\n" : ",\n") + inner + compact(it.key()) + ": ";
-      append_readable_json(out, it.value(), depth + 1);
-    }
-    out += "\n" + indent + "}";
-  } else if (json.is_array() && std::any_of(json.begin(), json.end(), [](const nlohmann::json& v) {
-               return v.is_structured();
-             })) {
-    out += "[";
-    for (auto it = json.begin(); it != json.end(); ++it) {
-      out += (it == json.begin() ? "\n" : ",\n") + inner + compact(*it);
-    }
-    out += "\n" + indent + "]";
-  } else {
-    out += compact(json);
-  }
-}
-
-/// A message from nlohmann's exceptions without its "[json.exception.…] " prefix, and with
-/// bytes that are not printable ASCII (the parser quotes what it last read) escaped.
-inline std::string json_error_text(const nlohmann::json::exception& e) {
-  std::string_view message = e.what();
-  if (const auto end = message.find("] ");
-      message.starts_with("[json.exception.") && end != std::string_view::npos) {
-    message.remove_prefix(end + 2);
-  }
-  std::string text;
-  for (const char c : message) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte < 0x7f) {
-      text += c;
-    } else {
-      constexpr char hex[] = "0123456789abcdef";
-      text += "\\x";
-      text += hex[byte >> 4];
-      text += hex[byte & 15];
-    }
-  }
-  return text;
-}
-
-/// Throws ModelFileError if arrays and objects in `text` nest deeper than max_json_depth. Counts
-/// the brackets outside strings, so it agrees with the parser on every text the parser accepts,
-/// and it runs first, so a document that deep is never built.
-inline void check_json_depth(std::string_view text, const std::filesystem::path& file) {
-  std::size_t depth = 0;
-  bool in_string = false, escaped = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_json_depth) {
-        throw ModelFileError(file, "has JSON nesting deeper than " +
-                                       std::to_string(max_json_depth) +
-                                       " levels (arrays and objects inside each other); chaosnet "
-                                       "files never nest that deep, so it is damaged or is not a "
-                                       "chaosnet file");
-      }
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-}
-
-/// The JSON document in `text`, read from `file`; ModelFileError if it is not valid JSON or
-/// nests deeper than max_json_depth.
-inline nlohmann::json parse_model_text(std::string_view text, const std::filesystem::path& file) {
-  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    throw ModelFileError(file, "is empty, not a model file (was it cut short while being copied?)");
-  }
-  check_json_depth(text, file);
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // The parser reports the byte it stopped at, one past the end when the input ran out.
-    if (e.byte > text.size()) {
-      throw ModelFileError(file, "is truncated: the JSON ends after " +
-                                     std::to_string(text.size()) +
-                                     " bytes, before it is complete (" + json_error_text(e) +
-                                     "); copy or save the model again");
-    }
-    throw ModelFileError(file, "is not valid JSON (" + json_error_text(e) +
-                                   "); the file is damaged or is not a model file");
-  } catch (const nlohmann::json::exception& e) {
-    throw ModelFileError(file, "is not valid JSON (" + json_error_text(e) +
-                                   "); the file is damaged or is not a model file");
-  }
-}
-
-inline std::string read_model_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (!std::filesystem::exists(status)) {
-    throw ModelFileError(path, "does not exist (check the path and the working directory)");
-  }
-  if (std::filesystem::is_directory(status)) {
-    throw ModelFileError(path, "is a directory, not a model file");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ModelFileError(path, "cannot be opened for reading (check its permissions)");
-  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) throw ModelFileError(path, "cannot be read (an I/O error occurred)");
-  return text;
 }
 
 }  // namespace detail
@@ -461,7 +181,7 @@ nlohmann::json topology_to_json(const Topology<T>& topology) {
                      {"weight", detail::finite_parameter(e.weight, e.id, what)},
                      {"id", e.id}});
   }
-  return {{"options", detail::options_to_json(data.options)},
+  return {{"options", topology_options_to_json(data.options)},
           {"nodes", std::move(nodes)},
           {"edges", std::move(edges)},
           {"next_node_id", data.next_node_id},
@@ -475,24 +195,24 @@ nlohmann::json topology_to_json(const Topology<T>& topology) {
 template <class T>
 Topology<T> topology_from_json(const nlohmann::json& json, const std::filesystem::path& file,
                                std::string_view where = "topology") {
-  const detail::JsonPlace at(file, where);
-  if (!json.is_object()) at.fail("expected an object, found " + detail::describe_json(json));
+  const JsonPlace at = JsonPlace::root<ModelFileError>(file, where);
+  if (!json.is_object()) at.fail("expected an object, found " + describe_json(json));
   TopologyData<T> data;
   data.options =
-      detail::options_from_json(detail::json_member(json, at, "options"), at.key("options"));
+      topology_options_from_json(json_member(json, at, "options"), at.key("options"));
 
-  const nlohmann::json& nodes = detail::read_array(json, at, "nodes");
-  const detail::JsonPlace nodes_at = at.key("nodes");
+  const nlohmann::json& nodes = read_array(json, at, "nodes");
+  const JsonPlace nodes_at = at.key("nodes");
   std::size_t inputs = 0, leaves = 0;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const nlohmann::json& node = nodes[i];
-    const detail::JsonPlace node_at = nodes_at.index(i);
+    const JsonPlace node_at = nodes_at.index(i);
     typename TopologyData<T>::NodeData n{};
-    n.id = detail::read_field<NodeId>(node, node_at, "id");
+    n.id = read_field<NodeId>(node, node_at, "id");
     n.kind = detail::read_node_kind(node, node_at);
     n.has_bias = n.kind == NodeKind::normal || (n.kind == NodeKind::leaf && data.options.leaf_bias);
     if (n.has_bias) {
-      n.bias = detail::read_field<T>(node, node_at, "bias");
+      n.bias = read_field<T>(node, node_at, "bias");
       n.bias_id = detail::read_param_id(node, node_at, "bias_id");
     } else if (node.contains("bias")) {
       node_at.fail(n.kind == NodeKind::input
@@ -508,19 +228,19 @@ Topology<T> topology_from_json(const nlohmann::json& json, const std::filesystem
                   std::to_string(inputs) + " inputs and " + std::to_string(leaves) + " leaves)");
   }
 
-  const nlohmann::json& edges = detail::read_array(json, at, "edges");
-  const detail::JsonPlace edges_at = at.key("edges");
+  const nlohmann::json& edges = read_array(json, at, "edges");
+  const JsonPlace edges_at = at.key("edges");
   data.edges.reserve(edges.size());
   for (std::size_t i = 0; i < edges.size(); ++i) {
     const nlohmann::json& edge = edges[i];
-    const detail::JsonPlace edge_at = edges_at.index(i);
-    data.edges.push_back({detail::read_field<NodeId>(edge, edge_at, "from"),
-                          detail::read_field<NodeId>(edge, edge_at, "to"),
-                          detail::read_field<T>(edge, edge_at, "weight"),
+    const JsonPlace edge_at = edges_at.index(i);
+    data.edges.push_back({read_field<NodeId>(edge, edge_at, "from"),
+                          read_field<NodeId>(edge, edge_at, "to"),
+                          read_field<T>(edge, edge_at, "weight"),
                           detail::read_param_id(edge, edge_at, "id")});
   }
-  data.next_node_id = detail::read_field<NodeId>(json, at, "next_node_id");
-  data.next_param_id = detail::read_field<ParamId>(json, at, "next_param_id");
+  data.next_node_id = read_field<NodeId>(json, at, "next_node_id");
+  data.next_param_id = read_field<ParamId>(json, at, "next_param_id");
 
   try {
     return Topology<T>(data);
@@ -539,16 +259,16 @@ template <class T>
 nlohmann::json model_to_json(const Topology<T>& topology, const ModelInfo& info = {}) {
   if (!info.metadata.is_object()) {
     throw std::invalid_argument("cannot save model metadata that is not a JSON object (found " +
-                                detail::describe_json(info.metadata) + ")");
+                                describe_json(info.metadata) + ")");
   }
   // Checked before it is copied into the document: copying recurses.
-  detail::check_writable_json(info.metadata, "metadata", 1);
+  check_writable_json(info.metadata, "metadata", 1);
   nlohmann::json topology_json = topology_to_json(topology);
-  detail::check_writable_json(topology_json, "topology", 1);
+  check_writable_json(topology_json, "topology", 1);
   return {{"format", model_format},
           {"version", model_format_version},
           {"generator", "chaosnet " CHAOSNET_VERSION},
-          {"scalar", detail::scalar_name<T>()},
+          {"scalar", scalar_name<T>()},
           {"preset", info.preset},
           {"metadata", info.metadata},
           {"topology", std::move(topology_json)}};
@@ -559,36 +279,36 @@ nlohmann::json model_to_json(const Topology<T>& topology, const ModelInfo& info 
 /// loaded as float are rounded to the nearest float.
 template <class T>
 LoadedModel<T> model_from_json(const nlohmann::json& json, const std::filesystem::path& file) {
-  const detail::JsonPlace at(file, "");
+  const JsonPlace at = JsonPlace::root<ModelFileError>(file, "");
   const auto format = json.is_object() ? json.find("format") : json.end();
   if (!json.is_object() || format == json.end() || !format->is_string() ||
       format->get<std::string>() != model_format) {
     const std::string found =
-        !json.is_object()      ? "a JSON document that is " + detail::describe_json(json)
+        !json.is_object()      ? "a JSON document that is " + describe_json(json)
         : format == json.end() ? std::string("JSON without a \"format\" field")
-                               : "JSON whose format is " + detail::describe_json(*format);
+                               : "JSON whose format is " + describe_json(*format);
     at.fail("is not a chaosnet model file: found " + found + ", expected \"format\": \"" +
             std::string(model_format) + "\"");
   }
-  const auto version = detail::read_field<std::uint64_t>(json, at, "version");
+  const auto version = read_field<std::uint64_t>(json, at, "version");
   if (version != model_format_version) {
     at.fail(
         "model format version " + std::to_string(version) + " is not supported; this chaosnet (" +
         CHAOSNET_VERSION + ") reads version " + std::to_string(model_format_version) + " only" +
         (version > model_format_version ? "; load it with the newer chaosnet that wrote it" : ""));
   }
-  const auto scalar = detail::read_field<std::string>(json, at, "scalar");
+  const auto scalar = read_field<std::string>(json, at, "scalar");
   if (scalar != "float" && scalar != "double") {
     at.key("scalar").fail("unknown scalar type \"" + scalar + "\" (expected float or double)");
   }
   ModelInfo info;
-  info.preset = detail::read_field<std::string>(json, at, "preset");
-  info.metadata = detail::json_member(json, at, "metadata");
+  info.preset = read_field<std::string>(json, at, "preset");
+  info.metadata = json_member(json, at, "metadata");
   if (!info.metadata.is_object()) {
-    at.key("metadata").fail("expected an object, found " + detail::describe_json(info.metadata));
+    at.key("metadata").fail("expected an object, found " + describe_json(info.metadata));
   }
   Topology<T> topology =
-      topology_from_json<T>(detail::json_member(json, at, "topology"), file, "topology");
+      topology_from_json<T>(json_member(json, at, "topology"), file, "topology");
   return {std::move(topology), std::move(info), scalar};
 }
 
@@ -596,7 +316,7 @@ LoadedModel<T> model_from_json(const nlohmann::json& json, const std::filesystem
 template <class T>
 std::string model_to_string(const Topology<T>& topology, const ModelInfo& info = {}) {
   std::string text;
-  detail::append_readable_json(text, model_to_json(topology, info), 0);
+  append_readable_json(text, model_to_json(topology, info), 0);
   text += '\n';
   return text;
 }
@@ -605,7 +325,7 @@ std::string model_to_string(const Topology<T>& topology, const ModelInfo& info =
 template <class T>
 LoadedModel<T> model_from_string(std::string_view text,
                                  const std::filesystem::path& file = "<string>") {
-  return model_from_json<T>(detail::parse_model_text(text, file), file);
+  return model_from_json<T>(parse_model_text(text, file), file);
 }
 
 /// Save a model to `path` atomically (see write_file_atomically): the old file, if any, stays
@@ -635,7 +355,7 @@ void save_model(const std::filesystem::path& path, const Topology<T>& topology,
 /// topology (duplicate or backward edges, reused ids, ...).
 template <class T>
 LoadedModel<T> load_model(const std::filesystem::path& path) {
-  return model_from_string<T>(detail::read_model_file(path), path);
+  return model_from_string<T>(read_file_text<ModelFileError>(path, "model file"), path);
 }
 
 }  // namespace chaosnet
