@@ -58,8 +58,8 @@ TEMPLATE_TEST_CASE_SIG("Network: gradients match finite differences on random DA
   for (std::uint64_t seed = 1; seed <= 5; ++seed) {
     Rng rng(seed);
     auto net = random_dag<Network<double, N>>(rng);
-    net.remove_edges(3, chaosnet::EdgeRemoval::random, rng);
-    net.remove_dead_nodes();
+    chaosnet::remove_edges(net, 3, chaosnet::EdgeRemoval::random, rng);
+    chaosnet::remove_dead_nodes(net);
     const RandomBatch<N> batch(rng, net.input_count(), net.output_count());
     net.compute_gradients(batch.ref());
     const std::vector<double> analytic(net.gradients().begin(), net.gradients().end());
@@ -110,7 +110,7 @@ TEMPLATE_TEST_CASE_SIG("Network: high fan-out still matches the op-by-op build",
   options.new_node_edges_out = 0;
   options.init = chaosnet::WeightInit::uniform(-0.6, 0.6);
   Network<double, N> net(5, 4, rng, options);
-  const auto hidden = net.add_nodes(NodeKind::normal, 40, rng);
+  const auto hidden = chaosnet::add_nodes(net, NodeKind::normal, 40, rng);
   for (const auto& n : std::vector<chaosnet::Node>(net.nodes().begin(), net.nodes().end())) {
     for (const auto& m : std::vector<chaosnet::Node>(net.nodes().begin(), net.nodes().end())) {
       const bool later = net.position(n.id) < net.position(m.id);
@@ -155,7 +155,7 @@ TEST_CASE("Network: records once per topology and replays otherwise", "[graph][n
   CHECK(net.recordings() == 1);
   Network<double, 4> fresh = net;  // a clone records its own tape
   CHECK(fresh.compute_gradients(second.ref()) == replayed);
-  net.add_nodes(NodeKind::normal, 2, rng);
+  chaosnet::add_nodes(net, NodeKind::normal, 2, rng);
   net.compute_gradients(first.ref());
   CHECK(net.recordings() == 2);
   const Network<double, 4> unrecorded = net;

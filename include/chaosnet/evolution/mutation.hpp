@@ -1,11 +1,13 @@
 #pragma once
 
 // Structural mutation of one network as seed v0.2 did it (grow, then prune), with a hard cap on
-// the edge count that holds after every mutation.
+// the edge count that holds after every mutation: how much each step does, drawn per mutation;
+// the operators themselves are in graph/topology_mutations.hpp.
 
 #include <chaosnet/util/random.hpp>
 #include <chaosnet/graph/node.hpp>
 #include <chaosnet/graph/topology.hpp>
+#include <chaosnet/graph/topology_mutations.hpp>
 
 #include <cmath>
 #include <cstddef>
@@ -66,8 +68,8 @@ std::size_t enforce_edge_cap(Topology<T>& net, std::size_t max_edges, Rng& rng,
   const std::size_t before = net.edge_count();
   // One pass suffices (removing dead nodes only removes more edges); the loop states the goal.
   while (net.edge_count() > max_edges) {
-    net.remove_edges(net.edge_count() - max_edges, EdgeRemoval::smallest_magnitude, rng);
-    const std::size_t dead = net.remove_dead_nodes();
+    remove_edges(net, net.edge_count() - max_edges, EdgeRemoval::smallest_magnitude, rng);
+    const std::size_t dead = remove_dead_nodes(net);
     if (nodes_removed != nullptr) *nodes_removed += dead;
   }
   return before - net.edge_count();
@@ -86,14 +88,14 @@ MutationReport mutate(Topology<T>& net, const MutationOptions& options, Rng& rng
   MutationReport report;
   const std::size_t edges_before = net.edge_count();
   report.nodes_added = amount(net.node_count(), options.node_rate);
-  if (report.nodes_added > 0) net.add_nodes(NodeKind::normal, report.nodes_added, rng);
+  if (report.nodes_added > 0) add_nodes(net, NodeKind::normal, report.nodes_added, rng);
   const std::size_t random_edges = amount(net.edge_count(), options.edge_rate);
-  net.add_random_edges(random_edges, rng);
+  add_random_edges(net, random_edges, rng);
   report.edges_added = net.edge_count() - edges_before;
 
   report.edges_pruned =
-      net.remove_edges(amount(net.edge_count(), options.prune_rate), options.prune_policy, rng);
-  report.nodes_removed = net.remove_dead_nodes();
+      remove_edges(net, amount(net.edge_count(), options.prune_rate), options.prune_policy, rng);
+  report.nodes_removed = remove_dead_nodes(net);
   report.edges_capped = enforce_edge_cap(net, max_edges, rng, &report.nodes_removed);
   return report;
 }
