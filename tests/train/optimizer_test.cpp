@@ -93,8 +93,8 @@ TEST_CASE("Optimizer: state follows each parameter by id through mutations", "[t
   std::map<chaosnet::ParamId, chaosnet::ParameterState<double>> before;
   for (const auto& [id, state] : adam.state(net)) before[id] = state;
 
-  net.remove_edges(4, chaosnet::EdgeRemoval::random, rng);
-  net.add_nodes(chaosnet::NodeKind::normal, 2, rng);
+  chaosnet::remove_edges(net, 4, chaosnet::EdgeRemoval::random, rng);
+  chaosnet::add_nodes(net, chaosnet::NodeKind::normal, 2, rng);
   net.compute_gradients(batch.ref());  // compacts: every slot moves
   std::size_t kept = 0, fresh = 0;
   for (const auto& [id, state] : adam.state(net)) {

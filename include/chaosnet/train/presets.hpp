@@ -10,6 +10,7 @@
 
 #include <chaosnet/util/random.hpp>
 #include <chaosnet/graph/topology.hpp>
+#include <chaosnet/graph/topology_mutations.hpp>
 #include <chaosnet/train/optimizer.hpp>
 
 #include <cstddef>
@@ -119,7 +120,7 @@ Topology<T> build_topology(const Preset& preset, std::size_t inputs, std::size_t
       }
     }
   }
-  if (hidden > 0) net.add_nodes(NodeKind::normal, hidden, rng);
+  if (hidden > 0) add_nodes(net, NodeKind::normal, hidden, rng);
   return net;
 }
 
