@@ -12,7 +12,6 @@
 #include <Eigen/Core>
 
 #include <algorithm>
-#include <array>
 #include <barrier>
 #include <chrono>
 #include <cmath>
@@ -48,7 +47,7 @@ inline Topology<float> make_bench_dag(std::size_t hidden, std::size_t fan, std::
   options.new_node_edges_out = fan;
   Rng rng(seed);
   Topology<float> topology(bench_inputs, bench_classes, rng, options);
-  topology.add_nodes(NodeKind::normal, hidden, rng);
+  add_nodes(topology, NodeKind::normal, hidden, rng);
   return topology;
 }
 
@@ -82,35 +81,28 @@ class BatchDrawer {
   BatchDrawer(const Dataset& pool, std::uint64_t seed)
       : pool_(&pool), sampler_(pool.size(), static_cast<std::size_t>(N)), rng_(seed) {}
 
-  BatchRef next() {
-    const auto indices = sampler_.next(rng_);
-    for (std::size_t k = 0; k < rows_.size(); ++k) {
-      rows_[k] = pool_->image(indices[k]).data();
-      labels_[k] = pool_->label(indices[k]);
-    }
-    return {rows_, labels_};
+  const DatasetBatch<N>& next() {
+    batch_.fill(*pool_, sampler_.next(rng_));
+    return batch_;
   }
 
  private:
   const Dataset* pool_;
   BatchSampler sampler_;
   Rng rng_;
-  std::array<const float*, static_cast<std::size_t>(N)> rows_{};
-  std::array<int, static_cast<std::size_t>(N)> labels_{};
+  DatasetBatch<N> batch_;
 };
 
-/// One training step as train() runs it: Network::compute_gradients (forward and backward over
-/// the recorded tape), then Optimizer::step with Adam. The first step records the tape.
+/// One training step as train() runs it: training_step() (Network::compute_gradients, forward
+/// and backward over the recorded tape, the finiteness checks, then Optimizer::step with Adam).
+/// The first step records the tape.
 template <int N>
 class TrainStep {
  public:
   TrainStep(Topology<float> topology, const Dataset& pool, std::uint64_t seed)
       : net_(std::move(topology)), batches_(pool, seed) {}
 
-  void operator()() {
-    loss_sum_ += net_.compute_gradients(batches_.next());
-    optimizer_.step(net_, net_.gradients());
-  }
+  void operator()() { loss_sum_ += training_step(net_, optimizer_, batches_.next()).loss; }
   [[nodiscard]] const Network<float, N>& network() const { return net_; }
 
  private:
@@ -127,7 +119,7 @@ class InferStep {
   InferStep(Topology<float> topology, const Dataset& pool, std::uint64_t seed)
       : net_(std::move(topology)), batches_(pool, seed) {}
 
-  void operator()() { class_sum_ += net_.predict(batches_.next().rows)[0]; }
+  void operator()() { class_sum_ += net_.predict(batches_.next().rows())[0]; }
 
  private:
   Network<float, N> net_;

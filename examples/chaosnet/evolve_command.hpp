@@ -6,6 +6,7 @@
 // and plots.
 
 #include "cli_common.hpp"
+#include "evolve_output.hpp"
 
 #include <chaosnet/chaosnet.hpp>
 #include <chaosnet/evolution/evolution.hpp>
@@ -13,14 +14,12 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <limits>
 #include <optional>
-#include <span>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -143,7 +142,7 @@ inline void add_evolve_command(CLI::App& app, EvolveSettings& s) {
   run(cmd->add_option("--lr", s.learning_rate, "Learning rate"))
       ->check(above(0.0, max_learning_rate));
   run(cmd->add_option("--batch", s.batch,
-                      "Samples per step: " + batch_sizes_text() + " (default 32)"))
+                      "Samples per step: " + compiled_batch_sizes_text() + " (default 32)"))
       ->check(CLI::IsMember({1, 16, 32, 64}));
   run(cmd->add_option("--seed", s.seed,
                       "Random seed: same seed and data, same result with any --threads"))
@@ -167,13 +166,32 @@ inline void add_evolve_command(CLI::App& app, EvolveSettings& s) {
 
 namespace detail {
 
-/// Set by the first Ctrl-C: finish the current generation, then stop and report.
-inline volatile std::sig_atomic_t stop_requested = 0;
+/// While it lives, Ctrl-C stops `run` after its current generation (saved as always); a second
+/// Ctrl-C exits at once. One handler per run type, so that a plain function pointer reaches it.
+template <class Run>
+class StopOnSigint {
+ public:
+  explicit StopOnSigint(Run& r) {
+    run_.store(&r);
+    previous_ = std::signal(SIGINT, handle);
+  }
+  ~StopOnSigint() {
+    std::signal(SIGINT, previous_);
+    run_.store(nullptr);
+  }
+  StopOnSigint(const StopOnSigint&) = delete;
+  StopOnSigint& operator=(const StopOnSigint&) = delete;
 
-inline void request_stop(int) {
-  if (stop_requested != 0) std::_Exit(130);
-  stop_requested = 1;
-}
+ private:
+  static void handle(int) {
+    Run* r = run_.load();
+    if (r == nullptr || r->stop_requested()) std::_Exit(130);
+    r->request_stop();
+  }
+
+  static inline std::atomic<Run*> run_{nullptr};
+  void (*previous_)(int) = SIG_DFL;
+};
 
 /// The options of the chosen preset with the command line's overrides.
 inline EvolutionOptions evolution_options(const EvolveSettings& s) {
@@ -194,7 +212,7 @@ inline EvolutionOptions evolution_options(const EvolveSettings& s) {
         *s.prune == "random" ? EdgeRemoval::random : EdgeRemoval::smallest_magnitude;
   }
   if (s.selection) {
-    o.selection.method = *s.selection == "seed" ? SelectionMethod::seed : SelectionMethod::pareto;
+    o.selection.method = *s.selection == "seed" ? SelectionMethod::seed_score : SelectionMethod::pareto;
   }
   if (s.size_bonus) o.selection.size_bonus = *s.size_bonus;
   if (s.accuracy_window) o.selection.accuracy_window = *s.accuracy_window;
@@ -210,41 +228,6 @@ inline EvolutionOptions evolution_options(const EvolveSettings& s) {
   return o;
 }
 
-/// What a run directory records about the command besides the population, so that a resumed
-/// run reads the same data split and keeps the same budget.
-struct RunRecord {
-  std::filesystem::path data;  ///< absolute; --data overrides it on resume
-  std::string preset;
-  std::size_t validation = 10000;
-  std::size_t eval_samples = 0;
-  std::optional<double> minutes;
-  std::optional<std::size_t> generations;
-
-  [[nodiscard]] nlohmann::json to_json() const {
-    return {{"data", data.string()},
-            {"preset", preset},
-            {"validation", validation},
-            {"eval_samples", eval_samples},
-            {"minutes", minutes ? nlohmann::json(*minutes) : nlohmann::json()},
-            {"generations", generations ? nlohmann::json(*generations) : nlohmann::json()}};
-  }
-  static RunRecord from_json(const nlohmann::json& j, const std::filesystem::path& file) {
-    try {
-      RunRecord r;
-      r.data = j.at("data").get<std::string>();
-      r.preset = j.at("preset").get<std::string>();
-      r.validation = j.at("validation").get<std::size_t>();
-      r.eval_samples = j.at("eval_samples").get<std::size_t>();
-      if (!j.at("minutes").is_null()) r.minutes = j.at("minutes").get<double>();
-      if (!j.at("generations").is_null()) r.generations = j.at("generations").get<std::size_t>();
-      return r;
-    } catch (const nlohmann::json::exception& e) {
-      throw CheckpointError(
-          file, std::string("holds no valid `chaosnet evolve` settings (") + e.what() + ")");
-    }
-  }
-};
-
 /// The files a run reads, which no output may overwrite: its data and its checkpoints.
 inline std::vector<std::filesystem::path> run_inputs(const std::filesystem::path& data,
                                                      const std::filesystem::path& dir) {
@@ -254,200 +237,26 @@ inline std::vector<std::filesystem::path> run_inputs(const std::filesystem::path
   return inputs;
 }
 
-inline std::string percent(double fraction) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.2f%%", 100 * fraction);
-  return buffer;
-}
-
-inline std::string history_csv(std::span<const GenerationStats> history) {
-  std::ostringstream csv;
-  csv << "generation,morphed,best_val_acc,best_edges,best_params,best_id,front_size,mean_val_acc,"
-         "min_edges,mean_edges,max_edges,trained,diverged,generation_s,wall_s\n";
-  for (const GenerationStats& g : history) {
-    csv << g.generation << ',' << (g.morphed ? 1 : 0) << ',' << g.best_accuracy << ','
-        << g.best_edges << ',' << g.best_parameters << ',' << g.best_id << ',' << g.front_size
-        << ',' << g.mean_accuracy << ',' << g.min_edges << ',' << g.mean_edges << ',' << g.max_edges
-        << ',' << g.trained << ',' << g.diverged << ',' << g.seconds << ',' << g.elapsed_s << '\n';
-  }
-  return csv.str();
-}
-
-/// Accuracy over generations and accuracy against edges, as PNG files next to the CSV files.
-inline void plot_with_gnuplot(const std::filesystem::path& out) {
-  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
-    std::printf(
-        "note: gnuplot is not installed; no plots (install gnuplot-nox for accuracy.png and "
-        "front.png)\n");
-    return;
-  }
-  const std::filesystem::path script = out / "plots.gp";
-  write_text_file(
-      script,
-      "# Written by chaosnet evolve; run `gnuplot plots.gp` in this directory to redraw.\n"
-      "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) { set terminal pngcairo size 1000,650 } "
-      "else { set terminal png size 1000,650 }\n"
-      "set datafile separator ','\n"
-      "set key bottom right\n"
-      "set grid\n"
-      "set output 'accuracy.png'\n"
-      "set title 'Validation accuracy over generations'\n"
-      "set logscale x\n"  // the first generations climb fast, the later ones slowly
-      "set xlabel 'generation'\nset ylabel 'validation accuracy (%)'\n"
-      "set y2label 'edges of the best'\nset ytics nomirror\nset y2tics\n"
-      "plot 'generations.csv' using 1:($3*100) with lines lw 2 title 'best', \\\n"
-      "     '' using 1:($8*100) with lines title 'population mean', \\\n"
-      "     '' using 1:4 axes x1y2 with lines dt 3 lc rgb '#999999' title 'edges of the best'\n"
-      "unset logscale x\nunset y2tics\nunset y2label\nset ytics mirror\n"
-      "set output 'front.png'\n"
-      "set title 'Accuracy against edges: final population and its Pareto front'\n"
-      "set xlabel 'edges'\nset ylabel 'accuracy (%)'\n"
-      "plot 'population.csv' using 6:($5*100) with points pt 7 ps 0.8 title 'population (selection "
-      "accuracy)', \\\n"
-      "     'front.csv' using 2:($5*100) with linespoints lw 2 pt 5 title 'front, validation', \\\n"
-      "     '' using 2:($6*100) with linespoints lw 2 pt 9 title 'front, test (measured once)'\n");
-  std::string quoted = out.string();  // for the shell, inside single quotes
-  for (std::size_t at = 0; (at = quoted.find('\'', at)) != std::string::npos; at += 4) {
-    quoted.replace(at, 1, "'\\''");
-  }
-  if (std::system(("cd '" + quoted + "' && gnuplot plots.gp").c_str()) != 0) {
-    std::fprintf(stderr, "warning: gnuplot failed; see %s\n", script.c_str());
-  }
-}
-
-/// One member of the final front, measured once at the end.
-struct FrontEntry {
-  std::uint64_t id = 0;
-  std::size_t edges = 0, params = 0, hidden = 0;
-  double validation = 0;  ///< the whole validation split
-  double test = 0;
-  double selection = 0;  ///< what selection saw (the selection set, last generation)
-  std::filesystem::path model;
-
-  [[nodiscard]] nlohmann::json to_json() const {
-    return {{"id", id},         {"val_acc", validation}, {"test_acc", test},       {"edges", edges},
-            {"params", params}, {"hidden", hidden},      {"model", model.string()}};
-  }
-};
-
-inline void print_generation(const GenerationStats& g, double rate, double eta) {
-  std::printf(
-      "gen %4zu%s best val %s  %s edges  %s params  front %zu  edges %s..%s  |  %.2f gen/s  %s  "
-      "ETA %s\n",
-      g.generation, g.morphed ? "*" : " ", percent(g.best_accuracy).c_str(),
-      with_commas(double(g.best_edges)).c_str(), with_commas(double(g.best_parameters)).c_str(),
-      g.front_size, with_commas(double(g.min_edges)).c_str(),
-      with_commas(double(g.max_edges)).c_str(), rate, format_duration(g.elapsed_s).c_str(),
-      format_duration(std::max(0.0, eta)).c_str());
-  std::fflush(stdout);
-}
-
-/// Run generations until the budget (or a Ctrl-C), checkpointing and logging after each one.
+/// Run generations until the budget (or a Ctrl-C), logging after each one.
 template <int N>
-void evolve_until_budget(Population<float, N>& population, const RunRecord& record,
-                         const Dataset& train, const Dataset& selection, WorkerPool& pool,
-                         const std::filesystem::path& out) {
-  const double budget_s =
-      record.minutes ? *record.minutes * 60 : std::numeric_limits<double>::infinity();
-  const std::size_t max_generations =
-      record.generations.value_or(std::numeric_limits<std::size_t>::max());
-  const nlohmann::json extra = {{"evolve", record.to_json()}};
-  const std::size_t first_generation = population.generation();
-  const double session_start = population.elapsed_s();
-  double last_generation_s = 0;
+void evolve_until_budget(EvolutionRun<float, N>& run, const Dataset& train,
+                         const Dataset& selection, WorkerPool& pool) {
+  const std::filesystem::path& out = run.directory();
   double last_print = -1;
-  stop_requested = 0;
-  const auto previous_handler = std::signal(SIGINT, request_stop);
-  // A generation is not started when it would end past the time budget.
-  while (population.generation() < max_generations && stop_requested == 0 &&
-         population.elapsed_s() + last_generation_s <= budget_s) {
-    const double before = population.elapsed_s();
-    const GenerationStats& g = population.evolve(train, selection, pool);
-    save_checkpoint(out, population, extra, &pool);
-    write_file_atomically(out / "generations.csv", history_csv(population.history()));
-    const double elapsed = population.elapsed_s();
-    last_generation_s = elapsed - before;
-    const bool last =
-        population.generation() >= max_generations || elapsed + last_generation_s > budget_s;
-    if (last || elapsed - last_print >= 0.5) {  // at most two lines a second
-      last_print = elapsed;
-      const double rate = static_cast<double>(population.generation() - first_generation) /
-                          (elapsed - session_start);
-      print_generation(
-          g, rate,
-          std::min(budget_s - elapsed,
-                   static_cast<double>(max_generations - population.generation()) / rate));
-    }
+  RunEnd end = RunEnd::budget;
+  {
+    const StopOnSigint<EvolutionRun<float, N>> ctrl_c(run);
+    end = run.run(train, selection, pool, [&](const GenerationReport& report) {
+      write_file_atomically(out / "generations.csv", history_csv(run.population().history()));
+      if (report.last || report.elapsed_s - last_print >= 0.5) {  // at most two lines a second
+        last_print = report.elapsed_s;
+        print_generation(report.stats, report.generations_per_s, report.eta_s);
+      }
+    });
   }
-  std::signal(SIGINT, previous_handler);
-  if (stop_requested != 0) {
-    std::printf("stopped by Ctrl-C after generation %zu\n", population.generation());
+  if (end == RunEnd::stop_requested) {
+    std::printf("stopped by Ctrl-C after generation %zu\n", run.population().generation());
   }
-}
-
-/// The final Pareto front: each member measured on the whole validation split and, once, on
-/// the test set, saved as a model file and a DOT file, and printed.
-template <int N>
-std::vector<FrontEntry> measure_front(const Population<float, N>& population,
-                                      const MnistSplits& data, const RunRecord& record,
-                                      const std::filesystem::path& out) {
-  const auto members = population.members();
-  std::filesystem::create_directories(out / "front");
-  std::printf("\nfinal Pareto front (validation: all %s images; test: measured once, now)\n",
-              with_commas(double(data.validation.size())).c_str());
-  std::printf("  %8s %8s %7s %9s %9s  model\n", "edges", "params", "hidden", "val", "test");
-  std::vector<FrontEntry> front;
-  for (const std::size_t i : population.front()) {
-    Network<float, N> net = members[i].network;
-    FrontEntry e;
-    e.id = members[i].id;
-    e.edges = net.edge_count();
-    e.params = net.parameter_count();
-    e.hidden = net.normal_count();
-    e.validation = evaluate_accuracy(net, data.validation);
-    e.test = evaluate_accuracy(net, data.test);
-    e.selection = members[i].accuracy;
-    const std::string name = "member-" + std::to_string(e.id) + "-" + std::to_string(e.edges) + "e";
-    e.model = out / "front" / (name + ".model.json");
-    const nlohmann::json info = {
-        {"command", "evolve"},     {"member", e.id},     {"generation", population.generation()},
-        {"val_acc", e.validation}, {"test_acc", e.test}, {"selection_acc", e.selection}};
-    save_model(e.model, static_cast<const Topology<float>&>(net), ModelInfo{record.preset, info});
-    DotOptions dot;
-    dot.title = "chaosnet evolve member " + std::to_string(e.id) + ": val " +
-                percent(e.validation) + ", test " + percent(e.test);
-    save_dot(out / "front" / (name + ".dot"), static_cast<const Topology<float>&>(net), dot);
-    std::printf("  %8s %8s %7zu %9s %9s  %s\n", with_commas(double(e.edges)).c_str(),
-                with_commas(double(e.params)).c_str(), e.hidden, percent(e.validation).c_str(),
-                percent(e.test).c_str(), e.model.c_str());
-    front.push_back(std::move(e));
-  }
-  if (front.empty()) throw std::runtime_error("no member of the population is within the edge cap");
-  return front;
-}
-
-/// front.csv and population.csv (the plots read them).
-template <int N>
-void write_population_files(const Population<float, N>& population,
-                            std::span<const FrontEntry> front, const std::filesystem::path& out) {
-  std::ostringstream front_csv, population_csv;
-  front_csv << "id,edges,params,hidden,val_acc,test_acc,selection_acc,model\n";
-  for (const FrontEntry& e : front) {
-    front_csv << e.id << ',' << e.edges << ',' << e.params << ',' << e.hidden << ',' << e.validation
-              << ',' << e.test << ',' << e.selection << ','
-              << e.model.lexically_relative(out).string() << '\n';
-  }
-  population_csv << "id,parent,born,mutations,selection_acc,edges,params,hidden,on_front\n";
-  for (const auto& m : population.members()) {
-    const bool on_front =
-        std::any_of(front.begin(), front.end(), [&](const FrontEntry& e) { return e.id == m.id; });
-    population_csv << m.id << ',' << m.parent << ',' << m.born << ',' << m.mutations << ','
-                   << m.accuracy << ',' << m.network.edge_count() << ','
-                   << m.network.parameter_count() << ',' << m.network.normal_count() << ','
-                   << (on_front ? 1 : 0) << '\n';
-  }
-  write_text_file(out / "front.csv", front_csv.str());
-  write_text_file(out / "population.csv", population_csv.str());
 }
 
 }  // namespace detail
@@ -458,7 +267,7 @@ struct EvolveData {
   Dataset selection;
 };
 
-inline EvolveData load_evolve_data(const detail::RunRecord& record) {
+inline EvolveData load_evolve_data(const RunRecord& record) {
   std::printf("loading %s ...\n", record.data.c_str());
   std::fflush(stdout);
   MnistSplits splits = load_mnist_splits(record.data, record.validation);
@@ -477,9 +286,10 @@ inline EvolveData load_evolve_data(const detail::RunRecord& record) {
 }
 
 template <int N>
-int run_evolve(const EvolveSettings& s, Population<float, N> population,
-               const detail::RunRecord& record, const EvolveData& data,
-               const std::filesystem::path& out) {
+int run_evolve(const EvolveSettings& s, EvolutionRun<float, N>& run, const EvolveData& data) {
+  const Population<float, N>& population = run.population();
+  const RunRecord& record = run.record();
+  const std::filesystem::path& out = run.directory();
   const EvolutionOptions& o = population.options();
   WorkerPool pool(s.threads);
   std::printf(
@@ -496,10 +306,9 @@ int run_evolve(const EvolveSettings& s, Population<float, N> population,
       record.minutes && record.generations ? " or " : "",
       record.generations ? (std::to_string(*record.generations) + " generations").c_str() : "");
   std::fflush(stdout);
-  detail::evolve_until_budget(population, record, data.splits.train, data.selection, pool, out);
+  detail::evolve_until_budget(run, data.splits.train, data.selection, pool);
 
-  const std::vector<detail::FrontEntry> front =
-      detail::measure_front(population, data.splits, record, out);
+  const std::vector<detail::FrontEntry> front = detail::measure_front(run, data.splits);
   detail::write_population_files(population, front, out);
   detail::plot_with_gnuplot(out);
   // The best network under the cap: the front's most accurate on the whole validation split.
@@ -545,7 +354,7 @@ inline int evolve_command(const EvolveSettings& s) {
   if (s.resume.empty()) {
     const EvolutionOptions options = detail::evolution_options(s);
     const int batch = s.batch.value_or(find_evolution_preset(s.preset).batch);
-    detail::RunRecord record{std::filesystem::absolute(s.data),
+    RunRecord record{std::filesystem::absolute(s.data),
                              s.preset,
                              s.validation,
                              s.eval_samples,
@@ -570,7 +379,8 @@ inline int evolve_command(const EvolveSettings& s) {
     return with_batch_size(batch, [&]<int N>() {
       Population<float, N> population(options, data.splits.train.features(),
                                       static_cast<std::size_t>(data.splits.train.classes()));
-      return run_evolve<N>(s, std::move(population), record, data, s.out);
+      EvolutionRun<float, N> run(std::move(population), record, s.out);
+      return run_evolve<N>(s, run, data);
     });
   }
   for (const CLI::Option* o : s.run_options) {
@@ -588,8 +398,7 @@ inline int evolve_command(const EvolveSettings& s) {
     if (!checkpoint.warning.empty()) {
       std::fprintf(stderr, "warning: %s\n", checkpoint.warning.c_str());
     }
-    detail::RunRecord record = detail::RunRecord::from_json(
-        checkpoint.extra.value("evolve", nlohmann::json::object()), checkpoint.file);
+    RunRecord record = RunRecord::from_checkpoint_extra(checkpoint.extra, checkpoint.file);
     if (s.minutes || s.generations) {
       record.minutes = s.minutes;
       record.generations = s.generations;
@@ -600,7 +409,8 @@ inline int evolve_command(const EvolveSettings& s) {
                 checkpoint.population.generation(),
                 format_duration(checkpoint.population.elapsed_s()).c_str());
     const EvolveData data = load_evolve_data(record);
-    return run_evolve<N>(s, std::move(checkpoint.population), record, data, s.resume);
+    EvolutionRun<float, N> run(std::move(checkpoint.population), record, s.resume);
+    return run_evolve<N>(s, run, data);
   });
 }
 

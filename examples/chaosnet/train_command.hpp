@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace chaosnet::cli {
@@ -45,7 +47,7 @@ inline void add_train_command(CLI::App& app, TrainSettings& s) {
       ->check(number_in<std::size_t>(0, max_hidden_nodes));
   cmd->add_option("--epochs", s.epochs, "Passes over the training data (default: the preset's)")
       ->check(number_in<std::size_t>(1, 100000));
-  cmd->add_option("--batch", s.batch, "Samples per step: " + batch_sizes_text() + " (default: the preset's)")
+  cmd->add_option("--batch", s.batch, "Samples per step: " + compiled_batch_sizes_text() + " (default: the preset's)")
       ->check(CLI::IsMember({1, 16, 32, 64}));
   cmd->add_option("--lr", s.learning_rate, "Learning rate (default: the preset's for the optimizer)")
       ->check(above(0.0, max_learning_rate));
@@ -64,6 +66,18 @@ inline void add_train_command(CLI::App& app, TrainSettings& s) {
   cmd->add_option("--save", s.save, "Write the trained model (JSON) here");
   cmd->add_option("--log", s.log, "Write one CSV row per epoch here");
   cmd->add_option("--json", s.json, "Write the summary (test_acc, val_acc, edges, params, wall_s, ...) here");
+}
+
+/// A library message in the command's terms: the options it names become their flags.
+inline std::string in_flag_terms(std::string message) {
+  constexpr std::pair<std::string_view, std::string_view> flags[] = {{"learning rate", "--lr"}};
+  for (const auto& [option, flag] : flags) {
+    for (std::size_t at = 0; (at = message.find(option, at)) != std::string::npos;
+         at += flag.size()) {
+      message.replace(at, option.size(), flag);
+    }
+  }
+  return message;
 }
 
 template <int N>
@@ -109,7 +123,7 @@ int run_train(const TrainSettings& s, const Preset& preset, const MnistSplits& d
             << e.parameters << ',' << e.elapsed_s << ',' << e.samples_per_s << '\n';
       });
   bar.finish();
-  if (result.diverged) std::fprintf(stderr, "warning: %s\n", result.message.c_str());
+  if (result.diverged) std::fprintf(stderr, "warning: %s\n", in_flag_terms(result.message).c_str());
 
   // The test set is touched exactly once, after training and model selection.
   const double test_accuracy = evaluate_accuracy(net, data.test);

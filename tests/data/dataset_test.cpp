@@ -249,3 +249,33 @@ TEST_CASE("MNIST: the tiny synthetic dataset is deterministic and learnable", "[
   }
   CHECK(correct >= splits.test.size() * 95 / 100);
 }
+
+TEST_CASE("DatasetBatch: fill points at the samples of the indices, in their order", "[data]") {
+  const Dataset data(std::vector<float>{0, 1, 2, 3, 4, 5, 6, 7}, std::vector<int>{3, 2, 1, 0}, 1,
+                     2, 4);
+  chaosnet::DatasetBatch<3> batch;
+  batch.fill(data, std::vector<std::uint32_t>{2, 0, 2});
+  REQUIRE(batch.rows().size() == 3);
+  CHECK(batch.rows()[0] == data.image(2).data());
+  CHECK(batch.rows()[1] == data.image(0).data());
+  CHECK(batch.rows()[2] == data.image(2).data());
+  CHECK(std::vector<int>(batch.labels().begin(), batch.labels().end()) ==
+        std::vector<int>{1, 3, 1});
+  CHECK_THROWS_AS(batch.fill(data, std::vector<std::uint32_t>{0, 1}), std::invalid_argument);
+}
+
+TEST_CASE("DatasetBatch: fill_range repeats the last sample past the end", "[data]") {
+  const Dataset data(std::vector<float>{0, 1, 2, 3, 4, 5, 6, 7}, std::vector<int>{3, 2, 1, 0}, 1,
+                     2, 4);
+  chaosnet::DatasetBatch<3> batch;
+  batch.fill_range(data, 1);
+  CHECK(batch.rows()[0] == data.image(1).data());
+  CHECK(batch.rows()[2] == data.image(3).data());
+  batch.fill_range(data, 3);
+  CHECK(batch.rows()[0] == data.image(3).data());
+  CHECK(batch.rows()[1] == data.image(3).data());
+  CHECK(batch.rows()[2] == data.image(3).data());
+  CHECK(std::vector<int>(batch.labels().begin(), batch.labels().end()) ==
+        std::vector<int>{0, 0, 0});
+  CHECK_THROWS_AS(batch.fill_range(Dataset(), 0), std::invalid_argument);
+}

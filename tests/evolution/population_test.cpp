@@ -36,7 +36,7 @@ Population<float, N> evolve(chaosnet::EvolutionOptions options, std::size_t gene
 
 TEST_CASE("Population: 1, 2 and 3 threads give bit-identical members", "[evolution][population]") {
   auto options = chaosnet_test::tiny_evolution_options();
-  options.selection.method = GENERATE(SelectionMethod::seed, SelectionMethod::pareto);
+  options.selection.method = GENERATE(SelectionMethod::seed_score, SelectionMethod::pareto);
   const auto one = evolve<16>(options, 3, 1);
   const auto two = evolve<16>(options, 3, 2);
   const auto three = evolve<16>(options, 3, 3);
@@ -90,7 +90,7 @@ TEST_CASE("Population: no member ever exceeds the cap; ids are unique and lineag
 TEST_CASE("Population: seed selection keeps the best half of parents and of children",
           "[evolution][population]") {
   auto options = chaosnet_test::tiny_evolution_options();
-  options.selection.method = SelectionMethod::seed;
+  options.selection.method = SelectionMethod::seed_score;
   options.population = 6;
   Population<float, 16> population(options, data().train.features(), 10);
   WorkerPool pool(2);
@@ -128,7 +128,7 @@ TEST_CASE("Population: children keep their parent's trained weights and optimize
   auto options = chaosnet_test::tiny_evolution_options();
   options.mutation = {0, 0, 0, chaosnet::EdgeRemoval::random};
   options.morph_every = 2;  // generation 1 trains the founders, generation 2 clones them
-  options.selection.method = SelectionMethod::seed;
+  options.selection.method = SelectionMethod::seed_score;
   const auto population = evolve<16>(options, 2, 2);
   std::size_t pairs = 0;
   for (const auto& child : population.members()) {

@@ -18,6 +18,12 @@ inline chaosnet::MnistSplits tiny_mnist() {
   return chaosnet::load_mnist_splits(dir.path(), 100);
 }
 
+/// tiny_mnist(), made once per test program.
+inline const chaosnet::MnistSplits& shared_tiny_mnist() {
+  static const chaosnet::MnistSplits splits = tiny_mnist();
+  return splits;
+}
+
 /// Four members, a few steps per generation, mutation every generation, a cap of 250 edges.
 inline chaosnet::EvolutionOptions tiny_evolution_options() {
   chaosnet::EvolutionOptions o;

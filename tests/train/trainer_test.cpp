@@ -43,7 +43,7 @@ TEST_CASE("Trainer: learns a separable problem and reports every epoch", "[train
   Rng rng(1);
   const Dataset train = halves(256, rng), validation = halves(64, rng);
   Network<float, 16> net(8, 2, rng, small_options());
-  net.add_nodes(chaosnet::NodeKind::normal, 6, rng);
+  chaosnet::add_nodes(net, chaosnet::NodeKind::normal, 6, rng);
   const double before = chaosnet::evaluate_accuracy(net, validation);
   chaosnet::Optimizer<float> adam({chaosnet::OptimizerKind::adam, 0.05});
   std::size_t batches = 0, epochs = 0;
@@ -62,12 +62,12 @@ TEST_CASE("Trainer: a diverging loss stops training and keeps finite parameters"
   Rng rng(2);
   const Dataset train = halves(128, rng), validation = halves(32, rng);
   Network<float, 16> net(8, 2, rng, small_options());
-  net.add_nodes(chaosnet::NodeKind::normal, 6, rng);
+  chaosnet::add_nodes(net, chaosnet::NodeKind::normal, 6, rng);
   chaosnet::Optimizer<float> sgd({chaosnet::OptimizerKind::sgd, 1e30});  // certain to blow up
   const auto result = chaosnet::train(net, sgd, train, validation, {.epochs = 3}, rng,
                                       [](std::size_t, std::size_t) {}, [](const chaosnet::EpochStats&) {});
   CHECK(result.diverged);
-  CHECK_THAT(result.message, Catch::Contains("became") && Catch::Contains("smaller --lr"));
+  CHECK_THAT(result.message, Catch::Contains("became") && Catch::Contains("smaller learning rate"));
   for (const float w : net.parameter_values()) REQUIRE(std::isfinite(w));
   const std::vector<const float*> rows(16, train.image(0).data());
   const std::vector<int> labels(16, 0);

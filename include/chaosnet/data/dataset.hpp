@@ -9,6 +9,8 @@
 #include <chaosnet/data/data_error.hpp>
 #include <chaosnet/data/idx.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -91,6 +93,47 @@ class Dataset {
   std::size_t rows_ = 0;
   std::size_t cols_ = 0;
   int classes_ = 1;
+};
+
+/// N samples of a dataset as a network reads a batch: one pointer per sample to its features
+/// (into the dataset, nothing copied) and one label per sample. The one place a batch is filled
+/// from a Dataset, for training, evaluation and benchmarks alike.
+template <int N>
+class DatasetBatch {
+ public:
+  static_assert(N >= 1, "a batch holds at least one sample");
+
+  /// Samples `indices` (exactly N of them, each < data.size()) of `data`, in that order.
+  void fill(const Dataset& data, std::span<const std::uint32_t> indices) {
+    if (indices.size() != rows_.size()) {
+      throw std::invalid_argument("chaosnet::DatasetBatch: " + std::to_string(indices.size()) +
+                                  " indices for a batch of " + std::to_string(N));
+    }
+    for (std::size_t k = 0; k < rows_.size(); ++k) set(k, data, indices[k]);
+  }
+
+  /// Samples [first, first + N) of `data` (which must not be empty); past its end the last
+  /// sample repeats, so that a final partial batch still runs at the compiled batch size.
+  void fill_range(const Dataset& data, std::size_t first) {
+    if (data.empty()) throw std::invalid_argument("chaosnet::DatasetBatch: empty dataset");
+    for (std::size_t k = 0; k < rows_.size(); ++k) {
+      set(k, data, std::min(first + k, data.size() - 1));
+    }
+  }
+
+  /// The samples' features, one pointer per sample.
+  [[nodiscard]] std::span<const float* const> rows() const { return rows_; }
+  /// The samples' labels.
+  [[nodiscard]] std::span<const int> labels() const { return labels_; }
+
+ private:
+  void set(std::size_t k, const Dataset& data, std::size_t sample) {
+    rows_[k] = data.image(sample).data();
+    labels_[k] = data.label(sample);
+  }
+
+  std::array<const float*, static_cast<std::size_t>(N)> rows_{};
+  std::array<int, static_cast<std::size_t>(N)> labels_{};
 };
 
 /// Samples [first, first + count) of `data`, in order, as a dataset of their own.

@@ -10,17 +10,18 @@
 
 #include <chaosnet/data/batch_sampler.hpp>
 #include <chaosnet/data/dataset.hpp>
+#include <chaosnet/evolution/generation_stats.hpp>
 #include <chaosnet/evolution/mutation.hpp>
 #include <chaosnet/evolution/selection.hpp>
 #include <chaosnet/evolution/worker_pool.hpp>
 #include <chaosnet/graph/network.hpp>
 #include <chaosnet/train/evaluate.hpp>
 #include <chaosnet/train/optimizer.hpp>
+#include <chaosnet/train/training_step.hpp>
 #include <chaosnet/util/fnv1a.hpp>
 #include <chaosnet/util/random.hpp>
 
 #include <algorithm>
-#include <array>
 #include <bit>
 #include <chrono>
 #include <cmath>
@@ -92,25 +93,6 @@ struct Member {
   [[nodiscard]] Fitness fitness() const { return {accuracy, network.edge_count()}; }
 };
 
-/// What one generation did, for logs and plots.
-struct GenerationStats {
-  std::size_t generation = 0;  ///< 1-based
-  bool morphed = false;        ///< children were made and selected this generation
-  std::uint64_t best_id = 0;   ///< the most accurate member (validation) after selection
-  double best_accuracy = 0;
-  std::size_t best_edges = 0;
-  std::size_t best_parameters = 0;
-  std::size_t front_size = 0;  ///< members on the Pareto front (accuracy ↑, edges ↓)
-  double mean_accuracy = 0;
-  std::size_t min_edges = 0;
-  std::size_t max_edges = 0;
-  double mean_edges = 0;
-  std::size_t trained = 0;   ///< members trained (parents and children)
-  std::size_t diverged = 0;  ///< members dropped for a non-finite loss
-  double seconds = 0;        ///< wall time of this generation
-  double elapsed_s = 0;      ///< run wall time at its end, all sessions (stopped time not counted)
-};
-
 /// The complete state of a population between generations: what a checkpoint stores.
 template <class T, int N>
 struct PopulationState {
@@ -140,7 +122,7 @@ class Population {
       const std::size_t hidden = options_.spread_initial_hidden
                                      ? options_.initial_hidden * i / (options_.population - 1)
                                      : options_.initial_hidden;
-      if (hidden > 0) net.add_nodes(NodeKind::normal, hidden, rng);
+      if (hidden > 0) add_nodes(net, NodeKind::normal, hidden, rng);
       enforce_edge_cap(net, options_.max_edges, rng);
       state_.members.push_back(Member<T, N>{id, 0, 0, 0, std::move(net),
                                             Optimizer<T>(options_.optimizer), std::move(rng)});
@@ -275,24 +257,19 @@ class Population {
 
   void train_member(Member<T, N>& m, std::span<const std::uint32_t> batches,
                     const Dataset& train) const {
-    std::array<const float*, static_cast<std::size_t>(N)> rows{};
-    std::array<int, static_cast<std::size_t>(N)> labels{};
+    constexpr auto n = static_cast<std::size_t>(N);
+    DatasetBatch<N> batch;
     double loss_sum = 0;
     m.diverged = false;
-    const std::size_t steps = batches.size() / static_cast<std::size_t>(N);
+    const std::size_t steps = batches.size() / n;
     for (std::size_t s = 0; s < steps; ++s) {
-      for (std::size_t k = 0; k < rows.size(); ++k) {
-        const std::uint32_t index = batches[s * rows.size() + k];
-        rows[k] = train.image(index).data();
-        labels[k] = train.label(index);
-      }
-      const T loss = m.network.compute_gradients({rows, labels});
-      if (!std::isfinite(loss)) {
+      batch.fill(train, batches.subspan(s * n, n));
+      const StepResult<T> step = training_step(m.network, m.optimizer, batch);
+      if (!step.stepped()) {
         m.diverged = true;
         break;
       }
-      loss_sum += static_cast<double>(loss);
-      m.optimizer.step(m.network, m.network.gradients());
+      loss_sum += static_cast<double>(step.loss);
     }
     // The last step may have overflowed without a loss to show it yet.
     const auto params = m.network.parameter_values();

@@ -5,24 +5,12 @@
 #include <chaosnet/data/dataset.hpp>
 #include <chaosnet/graph/network.hpp>
 
-#include <array>
+#include <algorithm>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
 
 namespace chaosnet {
-
-/// Rows of N samples [first, first + N) of `data`; past the end, the last sample repeats so a
-/// final partial batch can still run at the compiled batch size.
-template <int N>
-std::array<const float*, static_cast<std::size_t>(N)> batch_rows(const Dataset& data,
-                                                                  std::size_t first) {
-  std::array<const float*, static_cast<std::size_t>(N)> rows{};
-  for (std::size_t k = 0; k < rows.size(); ++k) {
-    rows[k] = data.image(std::min(first + k, data.size() - 1)).data();
-  }
-  return rows;
-}
 
 /// Throws std::invalid_argument unless the dataset has samples (an accuracy of no samples would
 /// read as 0%) and the network's inputs and outputs fit its features and classes.
@@ -47,9 +35,10 @@ template <class T, int N>
 double evaluate_accuracy(Network<T, N>& net, const Dataset& data) {
   check_fits(net, data, "evaluation");
   std::size_t correct = 0;
+  DatasetBatch<N> batch;
   for (std::size_t first = 0; first < data.size(); first += static_cast<std::size_t>(N)) {
-    const auto rows = batch_rows<N>(data, first);
-    const auto predicted = net.predict(rows);
+    batch.fill_range(data, first);
+    const auto predicted = net.predict(batch.rows());
     const std::size_t real = std::min(static_cast<std::size_t>(N), data.size() - first);
     for (std::size_t k = 0; k < real; ++k) {
       if (predicted[k] == data.label(first + k)) ++correct;

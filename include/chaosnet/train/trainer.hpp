@@ -10,8 +10,9 @@
 #include <chaosnet/graph/network.hpp>
 #include <chaosnet/train/evaluate.hpp>
 #include <chaosnet/train/optimizer.hpp>
+#include <chaosnet/train/training_step.hpp>
 
-#include <array>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -76,42 +77,37 @@ TrainResult train(Network<T, N>& net, Optimizer<T>& optimizer, const Dataset& tr
   constexpr std::size_t snapshot_every = 100;
   std::vector<T> last_good;
   std::size_t last_good_step = 0, step = 0;
-  std::array<const float*, static_cast<std::size_t>(N)> rows{};
-  std::array<int, static_cast<std::size_t>(N)> labels{};
+  DatasetBatch<N> batch;
   for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
     double loss_sum = 0;
     for (std::size_t b = 0; b < batches; ++b) {
       if (options.shuffle) {
-        const auto indices = sampler.next(rng);
-        for (std::size_t k = 0; k < rows.size(); ++k) {
-          rows[k] = training.image(indices[k]).data();
-          labels[k] = training.label(indices[k]);
-        }
+        batch.fill(training, sampler.next(rng));
       } else {
-        for (std::size_t k = 0; k < rows.size(); ++k) {
-          rows[k] = training.image(b * rows.size() + k).data();
-          labels[k] = training.label(b * rows.size() + k);
-        }
+        batch.fill_range(training, b * static_cast<std::size_t>(N));
       }
-      const T loss = net.compute_gradients({rows, labels});
-      if (!std::isfinite(loss)) {
+      const StepResult<T> s = training_step(net, optimizer, batch, [&] {
+        if (step % snapshot_every == 0) {
+          const auto params = net.parameter_values();
+          last_good.assign(params.begin(), params.end());
+          last_good_step = step;
+        }
+      });
+      if (!s.stepped()) {
         if (!last_good.empty()) std::copy(last_good.begin(), last_good.end(), net.parameter_values().begin());
         result.diverged = true;
-        result.message = "the training loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
-                         " in epoch " + std::to_string(epoch) + ", batch " + std::to_string(b + 1) +
+        const std::string what = s.outcome == StepOutcome::non_finite_loss
+                                     ? "the training loss became " +
+                                           std::string(std::isnan(s.loss) ? "NaN" : "infinite")
+                                     : std::string("a gradient became non-finite");
+        result.message = what + " in epoch " + std::to_string(epoch) + ", batch " + std::to_string(b + 1) +
                          "; restored the parameters of step " + std::to_string(last_good_step) +
-                         ", the last snapshot known to give a finite loss (try a smaller --lr)";
+                         ", the last snapshot known to give a finite loss (try a smaller learning rate)";
         break;
       }
-      if (step % snapshot_every == 0) {
-        const auto params = net.parameter_values();
-        last_good.assign(params.begin(), params.end());
-        last_good_step = step;
-      }
       ++step;
-      loss_sum += static_cast<double>(loss);
-      optimizer.step(net, net.gradients());
+      loss_sum += static_cast<double>(s.loss);
       on_batch((b + 1) * static_cast<std::size_t>(N), per_epoch);
     }
     if (result.diverged) break;

@@ -1,0 +1,161 @@
+#pragma once
+
+// A whole evolution run: generations until its budget (minutes and/or generations over all
+// sessions) or a stop request, a checkpoint in the run directory after every generation, and at
+// the end the one measurement of the final Pareto front on the test set. The test set is touched
+// once: measure_front() refuses a second call, and run() refuses to continue after it, so no
+// selection can ever have seen a test accuracy.
+
+#include <chaosnet/data/dataset.hpp>
+#include <chaosnet/evolution/checkpoint.hpp>
+#include <chaosnet/evolution/population.hpp>
+#include <chaosnet/evolution/run_record.hpp>
+#include <chaosnet/evolution/worker_pool.hpp>
+#include <chaosnet/graph/network.hpp>
+#include <chaosnet/train/evaluate.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+namespace chaosnet {
+
+/// What run() tells its callback after every generation (once its checkpoint is saved).
+struct GenerationReport {
+  const GenerationStats& stats;
+  double elapsed_s = 0;          ///< run wall time now, all sessions
+  double generations_per_s = 0;  ///< this session's rate so far
+  double eta_s = 0;  ///< estimated time until the budget ends (can be negative when overrun)
+  bool last = false;  ///< the budget allows no further generation
+};
+
+/// Why run() returned.
+enum class RunEnd {
+  budget,          ///< the time or generation budget is used up
+  stop_requested,  ///< request_stop() was called; the generation in progress was finished
+};
+
+/// A member of the final front as measured: validation on the whole validation split, test once.
+template <class T, int N>
+struct FrontMeasurement {
+  std::uint64_t id = 0;
+  double selection = 0;   ///< the accuracy selection used (the selection split)
+  double validation = 0;  ///< on the whole validation split
+  double test = 0;        ///< on the test set
+  Network<T, N> network;  ///< the member's network, as measured
+};
+
+template <class T, int N>
+class EvolutionRun {
+ public:
+  /// A run of `population` (new, or loaded from a checkpoint) whose checkpoints go to `dir` with
+  /// `record` in their extra object. Throws std::invalid_argument for a record without a budget.
+  EvolutionRun(Population<T, N> population, RunRecord record, std::filesystem::path dir)
+      : population_(std::move(population)), record_(std::move(record)), dir_(std::move(dir)) {
+    if (!record_.minutes && !record_.generations) {
+      throw std::invalid_argument(
+          "chaosnet::EvolutionRun: the run record sets no budget (minutes or generations)");
+    }
+  }
+
+  /// Run generations on `train`, selecting on `selection` (the validation split or a part of
+  /// it, never the test set), until the budget ends or a stop is requested. After every
+  /// generation the checkpoint is saved, then on_generation(const GenerationReport&) is called.
+  /// A generation is not started when it would end past the time budget (judged by the last
+  /// one). Throws std::logic_error once measure_front() has been called, and whatever
+  /// Population::evolve and save_checkpoint throw.
+  template <class OnGeneration>
+  RunEnd run(const Dataset& train, const Dataset& selection, WorkerPool& pool,
+             OnGeneration&& on_generation) {
+    if (measured_) {
+      throw std::logic_error(
+          "chaosnet::EvolutionRun::run: the front's test accuracy has been measured; a run "
+          "cannot continue after it has seen the test set");
+    }
+    const double budget_s =
+        record_.minutes ? *record_.minutes * 60 : std::numeric_limits<double>::infinity();
+    const std::size_t max_generations =
+        record_.generations.value_or(std::numeric_limits<std::size_t>::max());
+    const nlohmann::json extra = record_.checkpoint_extra();
+    const std::size_t first_generation = population_.generation();
+    const double session_start = population_.elapsed_s();
+    double last_generation_s = 0;
+    while (population_.generation() < max_generations && !stop_.load() &&
+           population_.elapsed_s() + last_generation_s <= budget_s) {
+      const double before = population_.elapsed_s();
+      const GenerationStats& stats = population_.evolve(train, selection, pool);
+      save_checkpoint(dir_, population_, extra, &pool);
+      const double elapsed = population_.elapsed_s();
+      last_generation_s = elapsed - before;
+      const double rate = static_cast<double>(population_.generation() - first_generation) /
+                          (elapsed - session_start);
+      const double eta = std::min(
+          budget_s - elapsed,
+          static_cast<double>(max_generations - population_.generation()) / rate);
+      const bool last =
+          population_.generation() >= max_generations || elapsed + last_generation_s > budget_s;
+      on_generation(GenerationReport{stats, elapsed, rate, eta, last});
+    }
+    return stop_.exchange(false) ? RunEnd::stop_requested : RunEnd::budget;
+  }
+
+  /// run() without a callback.
+  RunEnd run(const Dataset& train, const Dataset& selection, WorkerPool& pool) {
+    return run(train, selection, pool, [](const GenerationReport&) {});
+  }
+
+  /// Ask the run() in progress (or the next one) to stop once its current generation is done
+  /// and checkpointed. Safe from any thread and from a signal handler.
+  void request_stop() noexcept { stop_.store(true); }
+  [[nodiscard]] bool stop_requested() const noexcept { return stop_.load(); }
+
+  /// The final Pareto front (fewest edges first), each member measured on the whole
+  /// `validation` split and on `test`. The test set is measured once per run: a second call
+  /// throws std::logic_error, and so does run() afterwards. Throws std::runtime_error when no
+  /// member is within the edge cap.
+  std::vector<FrontMeasurement<T, N>> measure_front(const Dataset& validation,
+                                                    const Dataset& test) {
+    if (measured_) {
+      throw std::logic_error(
+          "chaosnet::EvolutionRun::measure_front: the test set has already been measured once; "
+          "measuring it again would make it a selection set");
+    }
+    measured_ = true;
+    const auto members = population_.members();
+    std::vector<FrontMeasurement<T, N>> front;
+    for (const std::size_t i : population_.front()) {
+      FrontMeasurement<T, N> m{members[i].id, members[i].accuracy, 0, 0, members[i].network};
+      m.validation = evaluate_accuracy(m.network, validation);
+      m.test = evaluate_accuracy(m.network, test);
+      front.push_back(std::move(m));
+    }
+    if (front.empty()) {
+      throw std::runtime_error("no member of the population is within the edge cap");
+    }
+    return front;
+  }
+
+  [[nodiscard]] bool front_measured() const { return measured_; }
+  [[nodiscard]] const Population<T, N>& population() const { return population_; }
+  [[nodiscard]] const RunRecord& record() const { return record_; }
+  /// The run directory, where the checkpoints are.
+  [[nodiscard]] const std::filesystem::path& directory() const { return dir_; }
+
+ private:
+  Population<T, N> population_;
+  RunRecord record_;
+  std::filesystem::path dir_;
+  static_assert(std::atomic<bool>::is_always_lock_free, "request_stop() must be signal-safe");
+  std::atomic<bool> stop_{false};
+  bool measured_ = false;
+};
+
+}  // namespace chaosnet
