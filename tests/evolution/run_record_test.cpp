@@ -42,7 +42,11 @@ TEST_CASE("RunRecord: a missing or mistyped field is a CheckpointError naming th
                   chaosnet::CheckpointError);
   CHECK_THROWS_WITH(RunRecord::from_checkpoint_extra(extra, "run/checkpoint.json"),
                     Catch::Contains("run/checkpoint.json") &&
-                        Catch::Contains("no valid evolution run record"));
-  CHECK_THROWS_AS(RunRecord::from_checkpoint_extra(nlohmann::json::object(), "f"),
-                  chaosnet::CheckpointError);
+                        Catch::Contains("extra.evolve.validation: expected an integer"));
+  extra["evolve"]["validation"] = 10u;
+  extra["evolve"]["minutes"] = "soon";
+  CHECK_THROWS_WITH(RunRecord::from_checkpoint_extra(extra, "f"),
+                    Catch::Contains("extra.evolve.minutes: expected a number"));
+  CHECK_THROWS_WITH(RunRecord::from_checkpoint_extra(nlohmann::json::object(), "f"),
+                    Catch::Contains("missing field \"data\""));
 }

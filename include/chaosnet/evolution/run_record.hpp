@@ -5,6 +5,7 @@
 // under "evolve".
 
 #include <chaosnet/evolution/checkpoint.hpp>
+#include <chaosnet/io/json_reader.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -36,21 +37,20 @@ struct RunRecord {
             {"generations", generations ? nlohmann::json(*generations) : nlohmann::json()}};
   }
 
-  /// The record to_json() wrote; CheckpointError naming `file` if `j` is not one.
+  /// The record to_json() wrote; CheckpointError naming `file` and the field at fault if `j`
+  /// is not one.
   static RunRecord from_json(const nlohmann::json& j, const std::filesystem::path& file) {
-    try {
-      RunRecord r;
-      r.data = j.at("data").get<std::string>();
-      r.preset = j.at("preset").get<std::string>();
-      r.validation = j.at("validation").get<std::size_t>();
-      r.eval_samples = j.at("eval_samples").get<std::size_t>();
-      if (!j.at("minutes").is_null()) r.minutes = j.at("minutes").get<double>();
-      if (!j.at("generations").is_null()) r.generations = j.at("generations").get<std::size_t>();
-      return r;
-    } catch (const nlohmann::json::exception& e) {
-      throw CheckpointError(file,
-                            std::string("holds no valid evolution run record (") + e.what() + ")");
+    const JsonPlace at = JsonPlace::root<CheckpointError>(file, "body.extra.evolve");
+    RunRecord r;
+    r.data = read_field<std::string>(j, at, "data");
+    r.preset = read_field<std::string>(j, at, "preset");
+    r.validation = read_field<std::size_t>(j, at, "validation");
+    r.eval_samples = read_field<std::size_t>(j, at, "eval_samples");
+    if (!json_member(j, at, "minutes").is_null()) r.minutes = read_field<double>(j, at, "minutes");
+    if (!json_member(j, at, "generations").is_null()) {
+      r.generations = read_field<std::size_t>(j, at, "generations");
     }
+    return r;
   }
 
   /// The extra object of a checkpoint that carries this record.
