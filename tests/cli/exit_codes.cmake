@@ -59,3 +59,9 @@ foreach(flag IN ITEMS --save --log --json)
   expect_error(2 "${flag} ${scratch} is a directory: give the path of a file\n"
                "${CLI}" train --data "${DATA}" --validation 200 ${flag} "${scratch}")
 endforeach()
+
+# A diverging run exits with 1 and its warning speaks of the flag (the library's message names
+# the learning rate; the CLI maps it to --lr).
+expect_error(1 "warning: the training loss became NaN.*\\(try a smaller --lr\\)\n"
+             "${CLI}" train --data "${DATA}" --validation 200 --hidden 30 --epochs 1
+             --optimizer sgd --lr 10)
