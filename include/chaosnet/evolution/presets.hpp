@@ -9,10 +9,10 @@
 //             gentler growth, magnitude pruning, Adam, and Pareto selection that spends the
 //             population on the accurate part of the front.
 
+#include <chaosnet/util/named_list.hpp>
 #include <chaosnet/evolution/population.hpp>
 #include <chaosnet/train/presets.hpp>
 
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,20 +64,12 @@ inline const std::vector<EvolutionPreset>& evolution_presets() {
 
 /// The names of evolution_presets(), in order (for a CLI's list of accepted values).
 inline std::vector<std::string> evolution_preset_names() {
-  std::vector<std::string> names;
-  for (const EvolutionPreset& p : evolution_presets()) names.emplace_back(p.name);
-  return names;
+  return util::names_of(evolution_presets());
 }
 
 /// The preset called `name`; std::invalid_argument listing the known ones if there is none.
 inline const EvolutionPreset& find_evolution_preset(std::string_view name) {
-  std::string known;
-  for (const EvolutionPreset& p : evolution_presets()) {
-    if (p.name == name) return p;
-    known += (known.empty() ? "" : ", ") + std::string(p.name);
-  }
-  throw std::invalid_argument("unknown evolution preset '" + std::string(name) +
-                              "' (known: " + known + ")");
+  return util::find_named(evolution_presets(), name, "evolution preset");
 }
 
 }  // namespace chaosnet

@@ -8,6 +8,7 @@
 //   v02 — seed 001 (v0.2) single network: Network(784, 10) grown with --hidden normal nodes
 //         (10 in + 10 out random edges each), batch 32.
 
+#include <chaosnet/util/named_list.hpp>
 #include <chaosnet/util/random.hpp>
 #include <chaosnet/graph/topology.hpp>
 #include <chaosnet/graph/topology_mutations.hpp>
@@ -15,7 +16,6 @@
 
 #include <cstddef>
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,20 +85,11 @@ inline const std::vector<Preset>& presets() {
 }
 
 /// The names of presets(), in order (for a CLI's list of accepted values).
-inline std::vector<std::string> preset_names() {
-  std::vector<std::string> names;
-  for (const Preset& p : presets()) names.emplace_back(p.name);
-  return names;
-}
+inline std::vector<std::string> preset_names() { return util::names_of(presets()); }
 
 /// The preset called `name`; std::invalid_argument listing the known ones if there is none.
 inline const Preset& find_preset(std::string_view name) {
-  for (const Preset& p : presets()) {
-    if (p.name == name) return p;
-  }
-  std::string known;
-  for (const Preset& p : presets()) known += (known.empty() ? "" : ", ") + std::string(p.name);
-  throw std::invalid_argument("unknown preset '" + std::string(name) + "' (known: " + known + ")");
+  return util::find_named(presets(), name, "preset");
 }
 
 /// The starting network of a preset for `inputs` features and `outputs` classes, with `hidden`
