@@ -31,7 +31,7 @@ int main() {
   options.new_node_edges_in = 4;  // each hidden node: 4 random incoming, 4 outgoing edges
   options.new_node_edges_out = 4;
   Network<float, 16> net(16, 2, rng, options);  // batches of 16 samples
-  net.add_nodes(NodeKind::normal, 12, rng);     // 12 hidden mish nodes, wired at random
+  add_nodes(net, NodeKind::normal, 12, rng);    // 12 hidden mish nodes, wired at random
   std::printf("grown:  %zu nodes, %zu edges, %zu parameters\n", net.node_count(), net.edge_count(),
               net.parameter_count());
 
@@ -40,8 +40,8 @@ int main() {
                                    [](std::size_t, std::size_t) {}, [](const EpochStats&) {});
   std::printf("trained: validation accuracy %.1f%%\n", 100 * result.best_validation_accuracy);
 
-  net.remove_edges(net.edge_count() / 4, EdgeRemoval::smallest_magnitude, rng);  // prune
-  const std::size_t dead = net.remove_dead_nodes();
+  remove_edges(net, net.edge_count() / 4, EdgeRemoval::smallest_magnitude, rng);  // prune
+  const std::size_t dead = remove_dead_nodes(net);
   train(net, adam, train_set, validation, {.epochs = 3}, rng, [](std::size_t, std::size_t) {},
         [](const EpochStats&) {});
   std::printf("pruned: %zu edges (%zu dead nodes removed), validation accuracy %.1f%%\n",

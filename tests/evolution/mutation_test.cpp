@@ -26,7 +26,7 @@ namespace {
 template <class T>
 std::size_t dead_nodes(const Topology<T>& net) {
   Topology<T> copy = net;
-  return copy.remove_dead_nodes();
+  return chaosnet::remove_dead_nodes(copy);
 }
 
 }  // namespace
@@ -99,7 +99,7 @@ TEST_CASE("Mutation: the cap takes dead nodes' edges into account", "[evolution]
   // h dies, and the count ends at or below the cap.
   Topology<double> net(3, 1);
   Rng rng(2);
-  const auto h = net.add_nodes(NodeKind::normal, 1, rng).front();
+  const auto h = chaosnet::add_nodes(net, NodeKind::normal, 1, rng).front();
   std::vector<std::pair<chaosnet::NodeId, chaosnet::NodeId>> edges;
   for (const auto& n : net.nodes()) {
     for (const auto s : n.sources) edges.emplace_back(s, n.id);
@@ -120,7 +120,7 @@ TEST_CASE("Mutation: rates bound the amount of change; zero rates change nothing
           "[evolution][mutation]") {
   Rng rng(3);
   Topology<float> net(100, 10, rng);
-  net.add_nodes(NodeKind::normal, 20, rng);
+  chaosnet::add_nodes(net, NodeKind::normal, 20, rng);
   const auto before = net.to_data();
   MutationOptions none{0, 0, 0, EdgeRemoval::random};
   const auto report = chaosnet::mutate(net, none, rng);
@@ -147,7 +147,7 @@ TEST_CASE("Mutation: rates bound the amount of change; zero rates change nothing
 TEST_CASE("Mutation: the same random stream gives the same mutation", "[evolution][mutation]") {
   Rng build(4);
   Topology<float> a(60, 10, build);
-  a.add_nodes(NodeKind::normal, 15, build);
+  chaosnet::add_nodes(a, NodeKind::normal, 15, build);
   Topology<float> b = a;
   Rng ra(99), rb(99);
   const MutationOptions options{0.1, 0.1, 0.3, EdgeRemoval::random};

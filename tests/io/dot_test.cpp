@@ -72,8 +72,8 @@ TEST_CASE("DOT: every edge once, kinds coloured, leaves labelled by class", "[io
   for (std::uint64_t seed = 1; seed <= 5; ++seed) {
     Rng rng(seed);
     auto t = chaosnet_test::random_dag<Topology<double>>(rng);
-    t.remove_edges(4, chaosnet::EdgeRemoval::random, rng);
-    t.remove_dead_nodes();
+    chaosnet::remove_edges(t, 4, chaosnet::EdgeRemoval::random, rng);
+    chaosnet::remove_dead_nodes(t);
     const Drawing d = draw(t);
     INFO("seed " << seed << "\n" << d.text);
     CHECK(count(d.text, "->") == t.edge_count());

@@ -111,8 +111,8 @@ TEST_CASE("Network fixture: generate dag40.model.json", "[.generate]") {
     const chaosnet::Node node = net.nodes()[p];
     for (const chaosnet::NodeId source : node.sources) net.remove_edge(source, node.id);
   }
-  net.remove_edges(10, chaosnet::EdgeRemoval::random, rng);
-  REQUIRE(net.remove_dead_nodes() == 2);
+  chaosnet::remove_edges(net, 10, chaosnet::EdgeRemoval::random, rng);
+  REQUIRE(chaosnet::remove_dead_nodes(net) == 2);
   REQUIRE(net.node_count() == 40);
   REQUIRE(net.check_invariants().empty());
   chaosnet::ModelInfo info;

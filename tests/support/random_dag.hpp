@@ -28,8 +28,8 @@ Net random_dag(chaosnet::Rng& rng, const DagShape& shape = {}) {
   options.new_node_edges_out = 3;
   options.init = chaosnet::WeightInit::uniform(-1.0, 1.0);
   Net net(shape.inputs, shape.outputs, rng, options);
-  net.add_nodes(chaosnet::NodeKind::normal, shape.normals, rng);
-  net.add_random_edges(shape.extra_edges, rng);
+  chaosnet::add_nodes(net, chaosnet::NodeKind::normal, shape.normals, rng);
+  chaosnet::add_random_edges(net, shape.extra_edges, rng);
   return net;
 }
 
