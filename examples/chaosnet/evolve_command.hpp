@@ -89,8 +89,9 @@ inline void add_evolve_command(CLI::App& app, EvolveSettings& s) {
                       "reported numbers always use the whole validation split"))
       ->check(at_least<std::size_t>(0))
       ->capture_default_str();
-  run(cmd->add_option("--preset", s.preset, "Schedule to start from: default or v02"))
-      ->check(CLI::IsMember({"default", "v02"}))
+  run(cmd->add_option("--preset", s.preset,
+                      "Schedule to start from: " + util::or_list(evolution_preset_names())))
+      ->check(CLI::IsMember(evolution_preset_names()))
       ->capture_default_str();
   run(cmd->add_option("--population", s.population, "Members kept by selection (2 or more)"))
       ->check(number_in<std::size_t>(2, 100000));
@@ -117,11 +118,11 @@ inline void add_evolve_command(CLI::App& app, EvolveSettings& s) {
   run(cmd->add_option("--prune-rate", s.prune_rate, "Prune: remove floor(edges * U[0, c)) edges"))
       ->check(number_in(0.0, 1.0));
   run(cmd->add_option("--prune", s.prune, "Which edges pruning removes: random or smallest (|w|)"))
-      ->check(CLI::IsMember({"random", "smallest"}));
+      ->check(CLI::IsMember(util::enum_name_list<EdgeRemoval>()));
   run(cmd->add_option("--selection", s.selection,
                       "seed (score = val_acc + c*min_size/size, best half of parents and children) "
                       "or pareto (NSGA-II on val_acc and edges)"))
-      ->check(CLI::IsMember({"seed", "pareto"}));
+      ->check(CLI::IsMember(util::enum_name_list<SelectionMethod>()));
   run(cmd->add_option("--size-bonus", s.size_bonus, "The seed score's c"))
       ->check(number_in(0.0, 1000.0));
   run(cmd->add_option(
@@ -137,13 +138,13 @@ inline void add_evolve_command(CLI::App& app, EvolveSettings& s) {
                       "Hard cap: no member ever has more edges (smallest |w| pruned after every "
                       "mutation); 0: no cap"))
       ->check(at_least<std::size_t>(0));
-  run(cmd->add_option("--optimizer", s.optimizer, "sgd or adam"))
-      ->check(CLI::IsMember({"sgd", "adam"}));
+  run(cmd->add_option("--optimizer", s.optimizer, util::enum_names_text<OptimizerKind>()))
+      ->check(CLI::IsMember(util::enum_name_list<OptimizerKind>()));
   run(cmd->add_option("--lr", s.learning_rate, "Learning rate"))
       ->check(above(0.0, max_learning_rate));
   run(cmd->add_option("--batch", s.batch,
                       "Samples per step: " + compiled_batch_sizes_text() + " (default 32)"))
-      ->check(CLI::IsMember({1, 16, 32, 64}));
+      ->check(CLI::IsMember(compiled_batch_sizes));
   run(cmd->add_option("--seed", s.seed,
                       "Random seed: same seed and data, same result with any --threads"))
       ->check(at_least<std::uint64_t>(0));
@@ -208,17 +209,16 @@ inline EvolutionOptions evolution_options(const EvolveSettings& s) {
   if (s.edge_rate) o.mutation.edge_rate = *s.edge_rate;
   if (s.prune_rate) o.mutation.prune_rate = *s.prune_rate;
   if (s.prune) {
-    o.mutation.prune_policy =
-        *s.prune == "random" ? EdgeRemoval::random : EdgeRemoval::smallest_magnitude;
+    o.mutation.prune_policy = *util::parse_enum<EdgeRemoval>(*s.prune);
   }
   if (s.selection) {
-    o.selection.method = *s.selection == "seed" ? SelectionMethod::seed_score : SelectionMethod::pareto;
+    o.selection.method = *util::parse_enum<SelectionMethod>(*s.selection);
   }
   if (s.size_bonus) o.selection.size_bonus = *s.size_bonus;
   if (s.accuracy_window) o.selection.accuracy_window = *s.accuracy_window;
   if (s.dominance_margin) o.selection.dominance_margin = *s.dominance_margin;
   if (s.optimizer) {
-    o.optimizer.kind = *s.optimizer == "adam" ? OptimizerKind::adam : OptimizerKind::sgd;
+    o.optimizer.kind = *util::parse_enum<OptimizerKind>(*s.optimizer);
     const Preset& v02 = find_preset("v02");
     o.optimizer.learning_rate = v02.learning_rate(o.optimizer.kind);
     o.optimizer.epsilon = v02.adam_epsilon;

@@ -40,7 +40,7 @@ inline void add_train_command(CLI::App& app, TrainSettings& s) {
   cmd->add_option("--data", s.data, "Directory with the four MNIST IDX files (data/fetch_mnist.sh)")
       ->capture_default_str();
   cmd->add_option("--preset", s.preset, "Starting network and training setup: v01 (seed 000) or v02 (seed 001)")
-      ->check(CLI::IsMember({"v01", "v02"}))
+      ->check(CLI::IsMember(preset_names()))
       ->capture_default_str();
   cmd->add_option("--hidden", s.hidden,
                   "Hidden (Normal) nodes to add (default: the preset's: v01 5000, v02 1000)")
@@ -48,11 +48,12 @@ inline void add_train_command(CLI::App& app, TrainSettings& s) {
   cmd->add_option("--epochs", s.epochs, "Passes over the training data (default: the preset's)")
       ->check(number_in<std::size_t>(1, 100000));
   cmd->add_option("--batch", s.batch, "Samples per step: " + compiled_batch_sizes_text() + " (default: the preset's)")
-      ->check(CLI::IsMember({1, 16, 32, 64}));
+      ->check(CLI::IsMember(compiled_batch_sizes));
   cmd->add_option("--lr", s.learning_rate, "Learning rate (default: the preset's for the optimizer)")
       ->check(above(0.0, max_learning_rate));
-  cmd->add_option("--optimizer", s.optimizer, "sgd or adam (default: the preset's)")
-      ->check(CLI::IsMember({"sgd", "adam"}));
+  cmd->add_option("--optimizer", s.optimizer,
+                  util::enum_names_text<OptimizerKind>() + " (default: the preset's)")
+      ->check(CLI::IsMember(util::enum_name_list<OptimizerKind>()));
   cmd->add_option("--momentum", s.momentum, "SGD momentum")
       ->check(number_in(0.0, 0.999))
       ->capture_default_str();
@@ -168,7 +169,7 @@ inline int train_command(const TrainSettings& s) {
   const Preset& preset = find_preset(s.preset);
   OptimizerOptions optimizer;
   optimizer.kind = preset.optimizer;
-  if (s.optimizer) optimizer.kind = *s.optimizer == "adam" ? OptimizerKind::adam : OptimizerKind::sgd;
+  if (s.optimizer) optimizer.kind = *util::parse_enum<OptimizerKind>(*s.optimizer);
   optimizer.learning_rate = s.learning_rate.value_or(preset.learning_rate(optimizer.kind));
   optimizer.momentum = s.momentum;
   optimizer.epsilon = preset.adam_epsilon;

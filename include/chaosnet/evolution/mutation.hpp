@@ -54,11 +54,6 @@ inline void check_mutation_options(const MutationOptions& options) {
   check(options.prune_rate, "prune_rate");
 }
 
-/// "random" or "smallest", as checkpoints and the CLI spell the policies.
-inline std::string_view to_string(EdgeRemoval policy) {
-  return policy == EdgeRemoval::random ? "random" : "smallest";
-}
-
 /// Remove the smallest-|w| edges, and then the nodes left dead, until `net` has at most
 /// `max_edges` edges (0 means no cap). Returns how many edges went. Draws nothing from `rng`.
 template <class T>

@@ -5,6 +5,7 @@
 // dead. Free functions on Topology's public edits, so they keep its invariants; all randomness
 // comes from the Rng passed in, drawn in a fixed order (a seed gives the same network).
 
+#include <chaosnet/util/enum_names.hpp>
 #include <chaosnet/util/random.hpp>
 #include <chaosnet/graph/node.hpp>
 #include <chaosnet/graph/topology.hpp>
@@ -23,6 +24,11 @@ enum class EdgeRemoval {
   random,              ///< uniformly among all edges
   smallest_magnitude,  ///< the edges with the smallest |w| (magnitude pruning)
 };
+
+/// As checkpoints and the CLI spell the policies.
+constexpr util::EnumTable<EdgeRemoval, 2> enum_names(EdgeRemoval) {
+  return {{{EdgeRemoval::random, "random"}, {EdgeRemoval::smallest_magnitude, "smallest"}}};
+}
 
 namespace detail {
 
