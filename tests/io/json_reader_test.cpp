@@ -34,6 +34,11 @@ class OtherError : public chaosnet::FileError {
   using FileError::FileError;
 };
 
+enum class Fruit { apple, pear, fig };
+constexpr chaosnet::util::EnumTable<Fruit, 3> enum_names(Fruit) {
+  return {{{Fruit::apple, "apple"}, {Fruit::pear, "pear"}, {Fruit::fig, "fig"}}};
+}
+
 /// What parse_json_text<TestError> says about `text`, or "" if it parses.
 std::string parse_error(const std::string& text) {
   try {
@@ -133,6 +138,18 @@ TEST_CASE("JSON reader: fields are checked for presence, type and range", "[io][
                     "f.json: body: expected an object, found an array");
   CHECK(chaosnet::describe_json(Json()) == "null");
   CHECK(chaosnet::describe_json(Json::object()) == "an object");
+}
+
+TEST_CASE("JSON reader: enumerators are read by the names of their table", "[io][json]") {
+  const std::filesystem::path file = "f.json";
+  const JsonPlace at = JsonPlace::root<TestError>(file, "");
+  const Json object = {{"a", "pear"}, {"b", "Pear"}, {"c", 1u}};
+  CHECK(chaosnet::read_enum_field<Fruit>(object, at, "a", "fruit") == Fruit::pear);
+  CHECK_THROWS_AS(chaosnet::read_enum_field<Fruit>(object, at, "b", "fruit"), TestError);
+  CHECK_THROWS_WITH(chaosnet::read_enum_field<Fruit>(object, at, "b", "fruit"),
+                    "f.json: b: unknown fruit \"Pear\" (expected apple, pear or fig)");
+  CHECK_THROWS_WITH(chaosnet::read_enum_field<Fruit>(object, at, "c", "fruit"),
+                    "f.json: c: expected a string, found the number 1");
 }
 
 TEST_CASE("JSON reader: empty, truncated and invalid text is refused, naming the file",

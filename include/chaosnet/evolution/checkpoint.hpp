@@ -21,7 +21,11 @@
 // beta1_power, beta2_power], ...]}) and "extra", the caller's own object. Numbers are written
 // so that they read back to the same bits. There is no batch-sampler state to store: every
 // generation shuffles a fresh sampler from "batch_rng" (see Population::evolve).
+//
+// A little over 400 lines: one file format, its writer and its reader side by side so that they
+// stay in step.
 
+#include <chaosnet/evolution/generation_stats.hpp>
 #include <chaosnet/evolution/population.hpp>
 #include <chaosnet/io/checksummed_file.hpp>
 #include <chaosnet/io/io_error.hpp>
@@ -40,6 +44,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -98,48 +103,19 @@ inline Rng rng_from_json(const nlohmann::json& object, const JsonPlace& at, std:
   return rng;
 }
 
-/// The enumerator of `values` whose to_string() is the string member `key`.
-template <class E, std::size_t K>
-E enum_from_json(const nlohmann::json& object, const JsonPlace& at, std::string_view key,
-                 const E (&values)[K], std::string_view what) {
-  const auto name = read_field<std::string>(object, at, key);
-  std::string expected;
-  for (const E value : values) {
-    if (name == to_string(value)) return value;
-    expected += (expected.empty() ? "" : " or ") + std::string(to_string(value));
-  }
-  at.key(key).fail("unknown " + std::string(what) + " \"" + name + "\" (expected " + expected +
-                   ")");
-}
-
 inline nlohmann::json history_to_json(const GenerationStats& s) {
-  return {{"generation", s.generation}, {"morphed", s.morphed},
-          {"best_id", s.best_id},       {"best_accuracy", s.best_accuracy},
-          {"best_edges", s.best_edges}, {"best_parameters", s.best_parameters},
-          {"front_size", s.front_size}, {"mean_accuracy", s.mean_accuracy},
-          {"min_edges", s.min_edges},   {"max_edges", s.max_edges},
-          {"mean_edges", s.mean_edges}, {"trained", s.trained},
-          {"diverged", s.diverged},     {"seconds", s.seconds},
-          {"elapsed_s", s.elapsed_s}};
+  nlohmann::json json = nlohmann::json::object();
+  for_each_generation_stats_field(
+      [&](const auto& field) { json[std::string(field.json)] = s.*field.member; });
+  return json;
 }
 
 inline GenerationStats history_from_json(const nlohmann::json& json, const JsonPlace& at) {
   GenerationStats s;
-  s.generation = read_field<std::size_t>(json, at, "generation");
-  s.morphed = read_field<bool>(json, at, "morphed");
-  s.best_id = read_field<std::uint64_t>(json, at, "best_id");
-  s.best_accuracy = read_field<double>(json, at, "best_accuracy");
-  s.best_edges = read_field<std::size_t>(json, at, "best_edges");
-  s.best_parameters = read_field<std::size_t>(json, at, "best_parameters");
-  s.front_size = read_field<std::size_t>(json, at, "front_size");
-  s.mean_accuracy = read_field<double>(json, at, "mean_accuracy");
-  s.min_edges = read_field<std::size_t>(json, at, "min_edges");
-  s.max_edges = read_field<std::size_t>(json, at, "max_edges");
-  s.mean_edges = read_field<double>(json, at, "mean_edges");
-  s.trained = read_field<std::size_t>(json, at, "trained");
-  s.diverged = read_field<std::size_t>(json, at, "diverged");
-  s.seconds = read_field<double>(json, at, "seconds");
-  s.elapsed_s = read_field<double>(json, at, "elapsed_s");
+  for_each_generation_stats_field([&](const auto& field) {
+    using Value = std::remove_cvref_t<decltype(s.*field.member)>;
+    s.*field.member = read_field<Value>(json, at, field.json);
+  });
   return s;
 }
 
@@ -191,13 +167,11 @@ inline EvolutionOptions evolution_options_from_json(const nlohmann::json& json,
   o.mutation.node_rate = read_field<double>(mutation, mutation_at, "node_rate");
   o.mutation.edge_rate = read_field<double>(mutation, mutation_at, "edge_rate");
   o.mutation.prune_rate = read_field<double>(mutation, mutation_at, "prune_rate");
-  constexpr EdgeRemoval policies[] = {EdgeRemoval::random, EdgeRemoval::smallest_magnitude};
   o.mutation.prune_policy =
-      detail::enum_from_json(mutation, mutation_at, "prune_policy", policies, "pruning policy");
+      read_enum_field<EdgeRemoval>(mutation, mutation_at, "prune_policy", "pruning policy");
   const nlohmann::json& selection = json_member(json, at, "selection");
-  constexpr SelectionMethod methods[] = {SelectionMethod::seed_score, SelectionMethod::pareto};
   o.selection.method =
-      detail::enum_from_json(selection, at.key("selection"), "method", methods, "selection");
+      read_enum_field<SelectionMethod>(selection, at.key("selection"), "method", "selection");
   o.selection.size_bonus = read_field<double>(selection, at.key("selection"), "size_bonus");
   o.selection.accuracy_window =
       read_field<double>(selection, at.key("selection"), "accuracy_window");
@@ -205,8 +179,7 @@ inline EvolutionOptions evolution_options_from_json(const nlohmann::json& json,
       read_field<double>(selection, at.key("selection"), "dominance_margin");
   const nlohmann::json& optimizer = json_member(json, at, "optimizer");
   const JsonPlace optimizer_at = at.key("optimizer");
-  constexpr OptimizerKind kinds[] = {OptimizerKind::sgd, OptimizerKind::adam};
-  o.optimizer.kind = detail::enum_from_json(optimizer, optimizer_at, "kind", kinds, "optimizer");
+  o.optimizer.kind = read_enum_field<OptimizerKind>(optimizer, optimizer_at, "kind", "optimizer");
   o.optimizer.learning_rate = read_field<double>(optimizer, optimizer_at, "learning_rate");
   o.optimizer.momentum = read_field<double>(optimizer, optimizer_at, "momentum");
   o.optimizer.beta1 = read_field<double>(optimizer, optimizer_at, "beta1");

@@ -11,6 +11,7 @@
 // parameters `json`, which would hide a namespace of that name inside those functions.
 
 #include <chaosnet/io/io_error.hpp>
+#include <chaosnet/util/enum_names.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +23,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -55,6 +57,9 @@ class JsonPlace {
     static_assert(std::is_base_of_v<FileError, Error>, "JsonPlace: errors are FileErrors");
     return JsonPlace(file, part, &make_error<Error>);
   }
+  /// A place keeps a pointer to its file's name, which must outlive it.
+  template <class Error>
+  static JsonPlace root(std::filesystem::path&& file, std::string_view part) = delete;
 
   [[nodiscard]] JsonPlace key(std::string_view name) const { return {this, name, no_index}; }
   [[nodiscard]] JsonPlace index(std::size_t i) const { return {this, {}, i}; }
@@ -159,6 +164,17 @@ U read_field(const nlohmann::json& object, const JsonPlace& at, std::string_view
     }
     return static_cast<U>(value.get<std::uint64_t>());
   }
+}
+
+/// The string member `name` of `object` as the enumerator of E it names in E's name table
+/// (util/enum_names.hpp); a name not in the table fails as "unknown <what> ..." listing the names.
+template <util::NamedEnum E>
+E read_enum_field(const nlohmann::json& object, const JsonPlace& at, std::string_view name,
+                  std::string_view what) {
+  const auto text = read_field<std::string>(object, at, name);
+  if (const std::optional<E> value = util::parse_enum<E>(text)) return *value;
+  at.key(name).fail("unknown " + std::string(what) + " \"" + text + "\" (expected " +
+                    util::enum_names_text<E>() + ")");
 }
 
 /// The array member `name` of `object`.

@@ -84,9 +84,8 @@ inline nlohmann::json parse_model_text(std::string_view text, const std::filesys
 /// Topology options as the JSON object of a model file's "topology.options", which evolution
 /// checkpoints reuse for the options of their runs.
 inline nlohmann::json topology_options_to_json(const TopologyOptions& options) {
-  const bool uniform = options.init.kind == WeightInit::Kind::uniform;
   return {{"init",
-           {{"kind", uniform ? "uniform" : "fan_in_scaled"},
+           {{"kind", to_string(options.init.kind)},
             {"low", options.init.low},
             {"high", options.init.high},
             {"scale", options.init.scale}}},
@@ -102,15 +101,8 @@ inline TopologyOptions topology_options_from_json(const nlohmann::json& json, co
   TopologyOptions options;
   const nlohmann::json& init = json_member(json, at, "init");
   const JsonPlace init_at = at.key("init");
-  const auto kind = read_field<std::string>(init, init_at, "kind");
-  if (kind == "uniform") {
-    options.init.kind = WeightInit::Kind::uniform;
-  } else if (kind == "fan_in_scaled") {
-    options.init.kind = WeightInit::Kind::fan_in_scaled;
-  } else {
-    init_at.key("kind").fail("unknown weight initialisation \"" + kind +
-                             "\" (expected uniform or fan_in_scaled)");
-  }
+  options.init.kind =
+      read_enum_field<WeightInit::Kind>(init, init_at, "kind", "weight initialisation");
   options.init.low = read_field<double>(init, init_at, "low");
   options.init.high = read_field<double>(init, init_at, "high");
   options.init.scale = read_field<double>(init, init_at, "scale");
@@ -128,14 +120,6 @@ inline ParamId read_param_id(const nlohmann::json& object, const JsonPlace& at,
   const auto id = read_field<ParamId>(object, at, name);
   if (id == 0) at.key(name).fail("parameter ids start at 1 (0 marks a free slot)");
   return id;
-}
-
-inline NodeKind read_node_kind(const nlohmann::json& object, const JsonPlace& at) {
-  const auto kind = read_field<std::string>(object, at, "kind");
-  for (const NodeKind k : {NodeKind::input, NodeKind::normal, NodeKind::leaf}) {
-    if (kind == to_string(k)) return k;
-  }
-  at.key("kind").fail("unknown node kind \"" + kind + "\" (expected input, normal or leaf)");
 }
 
 /// A parameter as JSON; refuses NaN and infinities, which JSON cannot hold (they would be
@@ -209,7 +193,7 @@ Topology<T> topology_from_json(const nlohmann::json& json, const std::filesystem
     const JsonPlace node_at = nodes_at.index(i);
     typename TopologyData<T>::NodeData n{};
     n.id = read_field<NodeId>(node, node_at, "id");
-    n.kind = detail::read_node_kind(node, node_at);
+    n.kind = read_enum_field<NodeKind>(node, node_at, "kind", "node kind");
     n.has_bias = n.kind == NodeKind::normal || (n.kind == NodeKind::leaf && data.options.leaf_bias);
     if (n.has_bias) {
       n.bias = read_field<T>(node, node_at, "bias");
