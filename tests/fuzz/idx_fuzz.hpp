@@ -16,6 +16,11 @@
 
 namespace chaosnet::fuzz {
 
+// The IDX format's header sizes, known here rather than taken from the reader under test: the
+// magic number and the count, then the rows and columns of images.
+inline constexpr std::size_t idx_image_header_size = 16;
+inline constexpr std::size_t idx_label_header_size = 8;
+
 inline bool starts_like_gzip(std::span<const std::uint8_t> bytes) {
   return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
 }
@@ -40,7 +45,7 @@ inline void check_payload(std::span<const std::uint8_t> got,
 inline void check_idx_file(const std::filesystem::path& file,
                            std::optional<std::span<const std::uint8_t>> contents) {
   if (const auto images = read_or_reject<DataError>(file, [&] { return read_idx_images(file); })) {
-    check_payload(images->pixels, contents, detail::idx_image_header_size);
+    check_payload(images->pixels, contents, idx_image_header_size);
     if (images->rows == 0 || images->cols == 0 ||
         images->pixels.size() != images->count * images->rows * images->cols) {
       fail("the pixels read are not the count, rows and columns read");
@@ -52,7 +57,7 @@ inline void check_idx_file(const std::filesystem::path& file,
     }
   }
   if (const auto labels = read_or_reject<DataError>(file, [&] { return read_idx_labels(file); })) {
-    check_payload(*labels, contents, detail::idx_label_header_size);
+    check_payload(*labels, contents, idx_label_header_size);
     if (contents && big_endian_u32(*contents, 4) != labels->size()) {
       fail("the label count is not the header's");
     }
