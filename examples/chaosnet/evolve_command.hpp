@@ -3,7 +3,8 @@
 // `chaosnet evolve`: evolve a population of networks on MNIST (or any IDX dataset) for a time or
 // generation budget, selecting on the validation split; checkpoint every generation; at the end
 // measure the test accuracy of the final Pareto front once and write models, DOT files, CSV logs
-// and plots.
+// and plots. The run itself is the library's EvolutionRun; this file is the flag table (most of
+// its length), the options the flags give, and what is printed; evolve_output.hpp writes files.
 
 #include "cli_common.hpp"
 #include "evolve_output.hpp"

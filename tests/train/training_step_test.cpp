@@ -23,7 +23,7 @@ Dataset ramp(std::size_t count) {
   std::vector<float> pixels;
   std::vector<int> labels;
   for (std::size_t i = 0; i < count; ++i) {
-    for (int p = 0; p < 8; ++p) pixels.push_back(static_cast<float>((i * 7 + p) % 10) / 10.0f);
+    for (std::size_t p = 0; p < 8; ++p) pixels.push_back(static_cast<float>((i * 7 + p) % 10) / 10.0f);
     labels.push_back(static_cast<int>(i % 2));
   }
   return Dataset(std::move(pixels), std::move(labels), 2, 4, 2);
