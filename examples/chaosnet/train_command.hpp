@@ -28,6 +28,7 @@ struct TrainSettings {
   std::optional<double> learning_rate;
   std::optional<std::string> optimizer;
   double momentum = 0.0;
+  int augment = 0;
   std::uint64_t seed = 1;
   std::size_t validation = 10000;
   std::filesystem::path save, log, json;
@@ -56,6 +57,11 @@ inline void add_train_command(CLI::App& app, TrainSettings& s) {
       ->check(CLI::IsMember(util::enum_name_list<OptimizerKind>()));
   cmd->add_option("--momentum", s.momentum, "SGD momentum")
       ->check(number_in(0.0, 0.999))
+      ->capture_default_str();
+  cmd->add_option("--augment", s.augment,
+                  "Shift each training image by up to +-K pixels, a fresh random shift per image "
+                  "and epoch (0: no augmentation)")
+      ->check(number_in(0, 4))
       ->capture_default_str();
   cmd->add_option("--seed", s.seed, "Random seed: same seed, same network and batches")
       ->check(at_least<std::uint64_t>(0))
@@ -93,16 +99,19 @@ int run_train(const TrainSettings& s, const Preset& preset, const MnistSplits& d
   options.epochs = epochs;
   options.samples_per_epoch = preset.samples_per_epoch;
   options.shuffle = preset.shuffle;
+  options.max_shift = s.augment;
+  options.shift_seed = s.seed;
 
   std::printf("network: %s inputs, %s hidden, %zu outputs; %s edges, %s parameters\n",
               with_commas(double(net.input_count())).c_str(), with_commas(double(net.normal_count())).c_str(),
               net.output_count(), with_commas(double(net.edge_count())).c_str(),
               with_commas(double(net.parameter_count())).c_str());
-  std::printf("training: %s, lr %g, batch %d, %zu epochs of %s samples, seed %llu\n",
+  std::printf("training: %s, lr %g, batch %d, %zu epochs of %s samples%s, seed %llu\n",
               std::string(to_string(optimizer_options.kind)).c_str(), optimizer_options.learning_rate, N,
               epochs,
               with_commas(double(preset.samples_per_epoch ? std::min(preset.samples_per_epoch, data.train.size())
                                                           : data.train.size())).c_str(),
+              s.augment > 0 ? (" shifted by up to " + std::to_string(s.augment) + " px").c_str() : "",
               static_cast<unsigned long long>(s.seed));
   std::fflush(stdout);
 
@@ -151,6 +160,7 @@ int run_train(const TrainSettings& s, const Preset& preset, const MnistSplits& d
       {"batch", N},
       {"optimizer", to_string(optimizer_options.kind)},
       {"lr", optimizer_options.learning_rate},
+      {"augment", s.augment},
       {"seed", s.seed},
       {"threads", 1},
       {"cpu", cpu_model()},

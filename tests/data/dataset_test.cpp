@@ -279,3 +279,31 @@ TEST_CASE("DatasetBatch: fill_range repeats the last sample past the end", "[dat
         std::vector<int>{0, 0, 0});
   CHECK_THROWS_AS(batch.fill_range(Dataset(), 0), std::invalid_argument);
 }
+
+TEST_CASE("DatasetBatch: shift_samples replaces each sample by its shifted image, keyed by index",
+          "[data][augment]") {
+  // Four 3 x 3 images with distinct pixels, so that every shift shows in the values.
+  std::vector<float> pixels(4 * 9);
+  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = 0.01f * static_cast<float>(i + 1);
+  const Dataset data(std::move(pixels), std::vector<int>{0, 1, 0, 1}, 3, 3, 2);
+  chaosnet::DatasetBatch<3> batch;
+  const std::vector<std::uint32_t> indices{3, 1, 3};
+  batch.fill(data, indices);
+  batch.shift_samples(data, 11, 2, 1);
+  std::vector<float> expected(9);
+  bool any_moved = false;
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    const chaosnet::Shift shift = chaosnet::random_shift(11, 2, indices[k], 1);
+    chaosnet::shift_image(data.image(indices[k]), 3, 3, shift, expected);
+    CHECK(std::vector<float>(batch.rows()[k], batch.rows()[k] + 9) == expected);
+    CHECK(batch.rows()[k] != data.image(indices[k]).data());  // a copy: the dataset is untouched
+    any_moved = any_moved || !(shift == chaosnet::Shift{});
+  }
+  CHECK(any_moved);
+  // The same sample gets the same shift wherever it sits in the batch.
+  CHECK(std::equal(batch.rows()[0], batch.rows()[0] + 9, batch.rows()[2]));
+  CHECK(std::vector<int>(batch.labels().begin(), batch.labels().end()) ==
+        std::vector<int>{1, 1, 1});
+  batch.fill(data, indices);  // a new fill points at the dataset again
+  CHECK(batch.rows()[0] == data.image(3).data());
+}

@@ -36,3 +36,11 @@ TEST_CASE("Random: derived streams differ per member and generation", "[detail][
   CHECK(first_draws.size() == 256);
   CHECK(chaosnet::util::derive_rng(7, 1, 2)() == chaosnet::util::derive_rng(7, 1, 2)());
 }
+
+TEST_CASE("mix64 is splitmix64; counter_hash tells its counters apart", "[util][random]") {
+  CHECK(chaosnet::util::mix64(0) == 0xe220a8397b1dcdafULL);  // splitmix64's first output from 0
+  using chaosnet::util::counter_hash;
+  CHECK(counter_hash(7, 1, 2) == counter_hash(7, 1, 2));
+  CHECK(counter_hash(7, 1, 2) != counter_hash(7, 2, 1));
+  CHECK(counter_hash(7, 1, 2) != counter_hash(8, 1, 2));
+}

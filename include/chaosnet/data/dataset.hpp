@@ -6,6 +6,7 @@
 // images of the training file (50,000 for MNIST), validate on the rest of it (the last 10,000),
 // and keep the test file apart for one final report.
 
+#include <chaosnet/data/augment.hpp>
 #include <chaosnet/data/data_error.hpp>
 #include <chaosnet/data/idx.hpp>
 
@@ -121,6 +122,19 @@ class DatasetBatch {
     }
   }
 
+  /// Replace every sample's features by a copy of its image shifted by random_shift(seed, epoch,
+  /// its index in `data`, max_shift) (augment.hpp), held by the batch until the next fill.
+  /// `data` must be the dataset of the last fill.
+  void shift_samples(const Dataset& data, std::uint64_t seed, std::uint64_t epoch, int max_shift) {
+    shifted_.resize(rows_.size() * data.features());
+    for (std::size_t k = 0; k < rows_.size(); ++k) {
+      const std::span<float> out(shifted_.data() + k * data.features(), data.features());
+      shift_image(data.image(samples_[k]), data.rows(), data.cols(),
+                  random_shift(seed, epoch, samples_[k], max_shift), out);
+      rows_[k] = out.data();
+    }
+  }
+
   /// The samples' features, one pointer per sample.
   [[nodiscard]] std::span<const float* const> rows() const { return rows_; }
   /// The samples' labels.
@@ -130,10 +144,13 @@ class DatasetBatch {
   void set(std::size_t k, const Dataset& data, std::size_t sample) {
     rows_[k] = data.image(sample).data();
     labels_[k] = data.label(sample);
+    samples_[k] = sample;
   }
 
   std::array<const float*, static_cast<std::size_t>(N)> rows_{};
   std::array<int, static_cast<std::size_t>(N)> labels_{};
+  std::array<std::size_t, static_cast<std::size_t>(N)> samples_{};
+  std::vector<float> shifted_;  ///< shifted copies, N images, when shift_samples() made them
 };
 
 /// Samples [first, first + count) of `data`, in order, as a dataset of their own.

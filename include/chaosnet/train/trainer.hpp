@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ struct TrainOptions {
   bool shuffle = true;
   /// At the end, restore the parameters of the epoch with the best validation accuracy.
   bool keep_best = true;
+  /// Shift every training image by up to ±max_shift pixels each epoch (random per sample and
+  /// epoch, keyed by shift_seed; augment.hpp); 0 trains on the images as they are.
+  int max_shift = 0;
+  std::uint64_t shift_seed = 0;
 };
 
 struct EpochStats {
@@ -87,6 +92,7 @@ TrainResult train(Network<T, N>& net, Optimizer<T>& optimizer, const Dataset& tr
       } else {
         batch.fill_range(training, b * static_cast<std::size_t>(N));
       }
+      if (options.max_shift > 0) batch.shift_samples(training, options.shift_seed, epoch, options.max_shift);
       const StepResult<T> s = training_step(net, optimizer, batch, [&] {
         if (step % snapshot_every == 0) {
           const auto params = net.parameter_values();

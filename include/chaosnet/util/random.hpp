@@ -39,16 +39,26 @@ inline bool bernoulli(Rng& rng, double p) {
   return uniform_unit(rng) < p;
 }
 
-/// An independent stream for (seed, a, b): splitmix64 over the three values. Used to give every
+/// splitmix64's finaliser: a bijection of 64-bit words whose outputs look independent even for
+/// consecutive inputs.
+inline std::uint64_t mix64(std::uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/// A random word for the counters (seed, a, b): the same for the same counters whatever was drawn
+/// before, in which order, or on which thread (a counter-based stream; per-sample choices such as
+/// augmentation use it, where a shared generator would depend on the batch order).
+inline std::uint64_t counter_hash(std::uint64_t seed, std::uint64_t a = 0, std::uint64_t b = 0) {
+  return mix64(mix64(mix64(seed) ^ a) ^ b);
+}
+
+/// An independent stream for (seed, a, b), seeded with counter_hash. Used to give every
 /// population member and generation its own reproducible RNG, whatever the thread count.
 inline Rng derive_rng(std::uint64_t seed, std::uint64_t a = 0, std::uint64_t b = 0) {
-  auto mix = [](std::uint64_t z) {
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  };
-  return Rng(mix(mix(mix(seed) ^ a) ^ b));
+  return Rng(counter_hash(seed, a, b));
 }
 
 }  // namespace util
