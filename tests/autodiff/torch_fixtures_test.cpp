@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <chaosnet/autodiff/distillation.hpp>
 #include <chaosnet/autodiff/ops.hpp>
 #include <chaosnet/autodiff/tape.hpp>
 
@@ -162,6 +163,23 @@ TORCH_FIXTURE_TEST_CASE("mean nll gradients") {
   check_torch_fixture<T, N>("nll_mean", [](Tape<T, N>& tape, const TorchCase<T, N>& c) {
     const auto logits = variables(tape, c.batches("logits"));
     const auto losses = chaosnet::nll(chaosnet::log_softmax(logits), tape.targets(c.targets()));
+    return TorchGraph<T, N>{{{"losses", losses}, {"loss", chaosnet::mean(losses)}},
+                            {{"logits", logits}}};
+  });
+}
+
+TORCH_FIXTURE_TEST_CASE("distillation loss gradients") {
+  check_torch_fixture<T, N>("distillation", [](Tape<T, N>& tape, const TorchCase<T, N>& c) {
+    const Json& constants = c.json().at("constants");
+    const auto logits = variables(tape, c.batches("logits"));
+    std::vector<Tensor1D<T, N>> teacher_probs;
+    for (const Json& p : constants.at("teacher_probs")) {
+      teacher_probs.push_back(tape.input(TorchCase<T, N>::to_batch(p)));
+    }
+    const auto losses = chaosnet::distillation_loss(
+        logits, teacher_probs, tape.targets(c.targets()),
+        TorchCase<T, N>::number(constants.at("alpha")),
+        TorchCase<T, N>::number(constants.at("temperature")));
     return TorchGraph<T, N>{{{"losses", losses}, {"loss", chaosnet::mean(losses)}},
                             {{"logits", logits}}};
   });

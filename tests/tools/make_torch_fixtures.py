@@ -26,7 +26,9 @@ A case is one batch of n samples (n = 1, 4 or 32; a fixture may have several cas
       "label": "random" | "edge",     "edge" cases hold the extreme points named in "about"
       "n": 4,
       "inputs": {name: value},        every input is a differentiable leaf
-      "targets": [int] * n,           class labels, only for the NLL fixtures and graph30
+      "constants": {name: value},     data without a gradient, only in distillation.json
+      "targets": [int] * n,           class labels, only for the NLL fixtures, graph30 and
+                                      distillation
       "outputs": {name: value},       forward values, intermediate ones included
       "coefficients": {name: value},  keyed by output name, same shape as that output
       "loss": float,
@@ -58,6 +60,10 @@ Normal node j = mish(bias_j + sum of weight * node[from] over its edges); leaf j
 weight * node[from] (no bias); the loss is the batch mean of the NLL of log-softmax over the
 leaves. Its cases have inputs {"inputs": (input_count x n)}, targets, outputs {"logits",
 "loss"} and grads {"inputs", "biases", "weights"}, the last aligned with "edges".
+
+distillation.json's cases have constants {"teacher_probs": (10 x n), "alpha": float,
+"temperature": float}: the teacher's class probabilities per sample (softmax of teacher logits
+over T) and the loss's mixing weight and temperature.
 """
 
 import json
@@ -92,8 +98,9 @@ def to_json(t):
     return t.detach().tolist()
 
 
-def run_case(gen, label, n, inputs, forward, weighted_outputs, targets=None):
-    """Evaluate forward(leaves, targets) -> {name: tensor}, back-propagate the fixture loss."""
+def run_case(gen, label, n, inputs, forward, weighted_outputs, targets=None, constants=None):
+    """Evaluate forward(leaves, targets) -> {name: tensor}, back-propagate the fixture loss.
+    `constants` (tensors or numbers) are only recorded; forward reads them itself."""
     leaves = {name: value.clone().requires_grad_(True) for name, value in inputs.items()}
     outputs = forward(leaves, targets)
     coefficients = {name: randn(gen, *outputs[name].shape) for name in weighted_outputs}
@@ -103,6 +110,9 @@ def run_case(gen, label, n, inputs, forward, weighted_outputs, targets=None):
         (loss,) = [o for o in outputs.values() if o.dim() == 0]
     loss.backward()
     case = {"label": label, "n": n, "inputs": {k: to_json(v) for k, v in inputs.items()}}
+    if constants is not None:
+        case["constants"] = {k: to_json(v) if torch.is_tensor(v) else v
+                             for k, v in constants.items()}
     if targets is not None:
         case["targets"] = targets.tolist()
     case["outputs"] = {k: to_json(v) for k, v in outputs.items()}
@@ -282,6 +292,56 @@ def loss_fixtures():
         nll_mean_outputs, [])
 
 
+# --- knowledge distillation ---------------------------------------------------------------------
+
+
+def distillation_forward(teacher_probs, alpha, temperature):
+    """Hinton et al.'s loss written with PyTorch's own KL and NLL, per sample and batch mean."""
+    soft_targets = teacher_probs.T  # (n, classes), as F.kl_div wants them
+
+    def forward(v, targets):
+        log_q = F.log_softmax(v["logits"] / temperature, dim=0).T
+        log_probs = F.log_softmax(v["logits"], dim=0).T
+        soft = alpha * temperature**2
+        losses = (soft * F.kl_div(log_q, soft_targets, reduction="none").sum(1)
+                  + (1 - alpha) * F.nll_loss(log_probs, targets, reduction="none"))
+        loss = (soft * F.kl_div(log_q, soft_targets, reduction="batchmean")
+                + (1 - alpha) * F.nll_loss(log_probs, targets))
+        assert torch.allclose(loss, losses.mean(), rtol=1e-14, atol=0)
+        return {"losses": losses, "loss": loss}
+
+    return forward
+
+
+def distillation_fixture():
+    gen = seeded("distillation")
+    mixes = ((0.25, 1.0), (0.5, 2.0), (0.9, 4.0))
+    specs = [("random", n, alpha, t) for n in BATCH_SIZES for alpha, t in mixes]
+    specs += [("edge", 4, 0.7, 1.0), ("edge", 4, 0.7, 4.0)]
+    cases = []
+    for label, n, alpha, temperature in specs:
+        logits = random_logits(gen, n)
+        teacher_probs = F.softmax(randn(gen, CLASSES, n, scale=3.0) / temperature, dim=0)
+        if label == "edge":
+            logits[2, :] = 50.0
+            logits[5, 1:] = -50.0
+            logits[7, 3] = -50.0
+            teacher_probs[5, 1] = 0.0  # 0 log 0 = 0, at a logit of -50
+            teacher_probs[2, 0] = 0.0  # and at the top logit
+            teacher_probs /= teacher_probs.sum(0)
+        targets = torch.randint(CLASSES, (n,), generator=gen)
+        constants = {"teacher_probs": teacher_probs, "alpha": alpha, "temperature": temperature}
+        cases.append(run_case(gen, label, n, {"logits": logits},
+                              distillation_forward(teacher_probs, alpha, temperature), [],
+                              targets, constants))
+    return fixture(
+        "distillation",
+        "losses_k = alpha*T^2*KL(teacher_probs || softmax(logits/T))_k + (1-alpha)*nll(log_softmax"
+        "(logits), targets)_k over 10 class logits; loss = mean_k losses_k (F.kl_div batchmean "
+        "and F.nll_loss); edge cases hold logits of +-50 and teacher probabilities of exactly 0",
+        cases)
+
+
 # --- composite graph with fan-out -----------------------------------------------------------------
 
 
@@ -408,7 +468,8 @@ def dumps(value, indent=0):
 
 def main():
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    docs = [*op_fixtures(), *loss_fixtures(), composite_fixture(), graph30_fixture()]
+    docs = [*op_fixtures(), *loss_fixtures(), distillation_fixture(), composite_fixture(),
+            graph30_fixture()]
     for doc in docs:
         path = OUT_DIR / f"{doc['fixture']}.json"
         path.write_text(dumps(doc) + "\n")

@@ -7,6 +7,7 @@
 
 #include <chaosnet/autodiff/kernels/activation.hpp>
 #include <chaosnet/autodiff/kernels/arithmetic.hpp>
+#include <chaosnet/autodiff/kernels/distillation.hpp>
 #include <chaosnet/autodiff/kernels/loss.hpp>
 #include <chaosnet/autodiff/kernels/reduction.hpp>
 #include <chaosnet/autodiff/kernels/sparse_dag.hpp>
@@ -55,6 +56,7 @@ struct KernelList {
 
 using Kernels = KernelList<AddBatchBatch, AddBatchScalar, SubBatchBatch, SubBatchScalar,
                            MulScalarBatch, MulBatchBatch, Mish, Relu, Tanh, Sigmoid, Exp, Log,
-                           WeightedSum, SparseDag, Split, LogSoftmax, Nll, Mse, Sum, Mean>;
+                           WeightedSum, SparseDag, Split, LogSoftmax, Nll, Mse, Sum, Mean,
+                           Distillation>;
 
 }  // namespace chaosnet::detail
