@@ -1,9 +1,11 @@
 #pragma once
 
-// `chaosnet train`: train one network from a preset on MNIST (or any IDX dataset), report the
-// validation accuracy per epoch and the test accuracy once at the end.
+// `chaosnet train`: train one network from a preset, a saved model (--init) or to an edge budget
+// (--edges, train_budget.hpp) on MNIST or any IDX dataset; report the validation accuracy per
+// epoch and the test accuracy once at the end.
 
 #include "cli_common.hpp"
+#include "train_budget.hpp"
 
 #include <chaosnet/chaosnet.hpp>
 
@@ -29,6 +31,13 @@ struct TrainSettings {
   std::optional<std::string> optimizer;
   double momentum = 0.0;
   int augment = 0;
+  std::optional<std::string> lr_schedule;
+  std::optional<double> warmup;
+  double weight_decay = 0.0;
+  std::filesystem::path init;
+  std::filesystem::path teacher;
+  Distillation distillation;
+  BudgetSettings budget;
   std::uint64_t seed = 1;
   std::size_t validation = 10000;
   std::filesystem::path save, log, json;
@@ -63,6 +72,33 @@ inline void add_train_command(CLI::App& app, TrainSettings& s) {
                   "and epoch (0: no augmentation)")
       ->check(number_in(0, 4))
       ->capture_default_str();
+  cmd->add_option("--lr-schedule", s.lr_schedule,
+                  util::enum_names_text<LearningRateDecay>() +
+                      ": the learning rate over training (default: cosine with --edges, else constant)")
+      ->check(CLI::IsMember(util::enum_name_list<LearningRateDecay>()));
+  cmd->add_option("--warmup", s.warmup,
+                  "Fraction of training over which the learning rate rises linearly from 0 "
+                  "(default: 0.02 with --edges, else 0)")
+      ->check(number_in(0.0, 0.5));
+  cmd->add_option("--weight-decay", s.weight_decay, "Decoupled weight decay per step (AdamW's lambda)")
+      ->check(number_in(0.0, 0.1))
+      ->capture_default_str();
+  cmd->add_option("--init", s.init,
+                  "Continue from this saved model (its edges and weights) instead of building a "
+                  "network from the preset; with --edges it is pruned and rewired to the budget")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--teacher", s.teacher,
+                  "Distill from this saved model (e.g. a large network from chaosnet train): train on "
+                  "alpha*T^2*KL(teacher || student at T) + (1-alpha)*NLL; its probabilities are computed "
+                  "once per training image")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--alpha", s.distillation.alpha, "Weight of the teacher's term in the distillation loss")
+      ->check(number_in(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--temperature", s.distillation.temperature, "Distillation temperature T")
+      ->check(number_in(0.05, 100.0))
+      ->capture_default_str();
+  add_budget_options(*cmd, s.budget);
   cmd->add_option("--seed", s.seed, "Random seed: same seed, same network and batches")
       ->check(at_least<std::uint64_t>(0))
       ->capture_default_str();
@@ -87,58 +123,79 @@ inline std::string in_flag_terms(std::string message) {
   return message;
 }
 
-template <int N>
-int run_train(const TrainSettings& s, const Preset& preset, const MnistSplits& data,
-              OptimizerOptions optimizer_options, std::size_t hidden, std::size_t epochs) {
-  Rng rng(s.seed);
-  Network<float, N> net(build_topology<float>(preset, data.train.features(),
-                                              static_cast<std::size_t>(data.train.classes()),
-                                              hidden, rng));
-  Optimizer<float> optimizer(optimizer_options);
+/// What train_command() settled before dispatching on the batch size.
+struct TrainPlan {
+  std::string setup;  ///< the preset's name, or "budget" / "init" (the model file's "preset")
+  Topology<float> start;
+  OptimizerOptions optimizer;
   TrainOptions options;
-  options.epochs = epochs;
-  options.samples_per_epoch = preset.samples_per_epoch;
-  options.shuffle = preset.shuffle;
-  options.max_shift = s.augment;
-  options.shift_seed = s.seed;
+  std::optional<BudgetOptions> budget;
+};
+
+template <int N>
+int run_train(const TrainSettings& s, TrainPlan plan, const MnistSplits& data) {
+  Rng rng(s.seed);
+  Network<float, N> net(std::move(plan.start));
+  Optimizer<float> optimizer(plan.optimizer);
+  const OptimizerOptions& optimizer_options = plan.optimizer;
+  const TrainOptions& options = plan.options;
+  const std::size_t epochs = options.epochs;
+  const std::size_t start_edges = net.edge_count();
 
   std::printf("network: %s inputs, %s hidden, %zu outputs; %s edges, %s parameters\n",
               with_commas(double(net.input_count())).c_str(), with_commas(double(net.normal_count())).c_str(),
               net.output_count(), with_commas(double(net.edge_count())).c_str(),
               with_commas(double(net.parameter_count())).c_str());
-  std::printf("training: %s, lr %g, batch %d, %zu epochs of %s samples%s, seed %llu\n",
-              std::string(to_string(optimizer_options.kind)).c_str(), optimizer_options.learning_rate, N,
-              epochs,
-              with_commas(double(preset.samples_per_epoch ? std::min(preset.samples_per_epoch, data.train.size())
-                                                          : data.train.size())).c_str(),
+  std::printf("training: %s, lr %g (%s%s), batch %d, %zu epochs of %s samples%s, seed %llu\n",
+              std::string(to_string(optimizer_options.kind)).c_str(), optimizer_options.learning_rate,
+              std::string(to_string(options.learning_rate.decay)).c_str(),
+              options.learning_rate.warmup > 0
+                  ? (", warm-up " + std::to_string(int(100 * options.learning_rate.warmup + 0.5)) + "%").c_str()
+                  : "",
+              N, epochs,
+              with_commas(double(options.samples_per_epoch ? std::min(options.samples_per_epoch, data.train.size())
+                                                           : data.train.size())).c_str(),
               s.augment > 0 ? (" shifted by up to " + std::to_string(s.augment) + " px").c_str() : "",
               static_cast<unsigned long long>(s.seed));
+  if (plan.budget) {
+    const BudgetOptions& b = *plan.budget;
+    std::printf("budget: %s edges by %d%% of training, rewiring %g%% every %zu steps (%s regrowth) until %d%%\n",
+                with_commas(double(b.budget)).c_str(), int(100 * b.prune_until + 0.5), 100 * b.rewire_fraction,
+                b.rewire_every, std::string(to_string(b.regrowth)).c_str(), int(100 * b.rewire_until + 0.5));
+  }
   std::fflush(stdout);
 
   std::ostringstream csv;
   csv << "epoch,train_loss,val_acc,edges,params,elapsed_s,samples_per_s\n";
   ProgressBar bar("  training", "samples");
-  const TrainResult result = train(
-      net, optimizer, data.train, data.validation, options, rng,
-      [&](std::size_t done, std::size_t total) { bar.update(done, total); },
-      [&](const EpochStats& e) {
-        bar.finish();
-        bar.restart();
-        std::printf("epoch %2zu/%zu  loss %.4f  val %.2f%%  edges %s  params %s  %s  (%s samples/s)\n",
-                    e.epoch, epochs, e.train_loss, 100 * e.validation_accuracy,
-                    with_commas(double(e.edges)).c_str(), with_commas(double(e.parameters)).c_str(),
-                    format_duration(e.elapsed_s).c_str(), with_commas(e.samples_per_s).c_str());
-        std::fflush(stdout);
-        csv << e.epoch << ',' << e.train_loss << ',' << e.validation_accuracy << ',' << e.edges << ','
-            << e.parameters << ',' << e.elapsed_s << ',' << e.samples_per_s << '\n';
-      });
+  auto on_epoch = [&](const EpochStats& e) {
+    bar.finish();
+    bar.restart();
+    std::printf("epoch %2zu/%zu  loss %.4f  val %.2f%%  edges %s  params %s  %s  (%s samples/s)\n", e.epoch,
+                epochs, e.train_loss, 100 * e.validation_accuracy, with_commas(double(e.edges)).c_str(),
+                with_commas(double(e.parameters)).c_str(), format_duration(e.elapsed_s).c_str(),
+                with_commas(e.samples_per_s).c_str());
+    std::fflush(stdout);
+    csv << e.epoch << ',' << e.train_loss << ',' << e.validation_accuracy << ',' << e.edges << ','
+        << e.parameters << ',' << e.elapsed_s << ',' << e.samples_per_s << '\n';
+  };
+  auto on_batch = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
+  std::optional<BudgetSchedule<float>> schedule;
+  if (plan.budget) schedule.emplace(*plan.budget, util::mix64(s.seed ^ 0x5eedb0d6e7ull));
+  const TrainResult result =
+      schedule ? train(net, optimizer, data.train, data.validation, options, rng, on_batch, on_epoch, *schedule)
+               : train(net, optimizer, data.train, data.validation, options, rng, on_batch, on_epoch);
   bar.finish();
   if (result.diverged) std::fprintf(stderr, "warning: %s\n", in_flag_terms(result.message).c_str());
+  if (plan.budget && result.best_epoch == 0) {
+    std::fprintf(stderr, "warning: no epoch ended within the budget of %zu edges (the last had %zu); "
+                         "lower --prune-until or train longer\n", plan.budget->budget, net.edge_count());
+  }
 
   // The test set is touched exactly once, after training and model selection.
   const double test_accuracy = evaluate_accuracy(net, data.test);
   const double samples_per_s = result.epochs.empty() ? 0 : result.epochs.back().samples_per_s;
-  std::printf("\nbest validation accuracy %.2f%% (epoch %zu, parameters kept)\n",
+  std::printf("\nbest validation accuracy %.2f%% (epoch %zu, network kept)\n",
               100 * result.best_validation_accuracy, result.best_epoch);
   std::printf("test accuracy %.2f%%  |  %s edges, %s parameters  |  %s wall, %s samples/s, 1 thread, %s\n",
               100 * test_accuracy, with_commas(double(net.edge_count())).c_str(),
@@ -147,7 +204,7 @@ int run_train(const TrainSettings& s, const Preset& preset, const MnistSplits& d
 
   nlohmann::json summary = {
       {"command", "train"},
-      {"preset", preset.name},
+      {"preset", plan.setup},
       {"test_acc", test_accuracy},
       {"val_acc", result.best_validation_accuracy},
       {"best_epoch", result.best_epoch},
@@ -160,16 +217,38 @@ int run_train(const TrainSettings& s, const Preset& preset, const MnistSplits& d
       {"batch", N},
       {"optimizer", to_string(optimizer_options.kind)},
       {"lr", optimizer_options.learning_rate},
+      {"lr_schedule", to_string(options.learning_rate.decay)},
+      {"warmup", options.learning_rate.warmup},
+      {"weight_decay", optimizer_options.weight_decay},
       {"augment", s.augment},
       {"seed", s.seed},
       {"threads", 1},
       {"cpu", cpu_model()},
       {"diverged", result.diverged},
   };
+  if (!s.init.empty()) summary["init"] = s.init.string();
+  if (options.teacher != nullptr) {
+    summary["teacher"] = s.teacher.string();
+    summary["alpha"] = options.distillation.alpha;
+    summary["temperature"] = options.distillation.temperature;
+  }
+  if (plan.budget) {
+    const BudgetOptions& b = *plan.budget;
+    summary["budget"] = b.budget;
+    summary["start_edges"] = start_edges;
+    summary["layers"] = s.budget.layers;
+    summary["regrowth"] = to_string(b.regrowth);
+    summary["rewire_every"] = b.rewire_every;
+    summary["rewire_fraction"] = b.rewire_fraction;
+    summary["prune_until"] = b.prune_until;
+    summary["rewire_until"] = b.rewire_until;
+    summary["rewirings"] = schedule->counts().rewirings;
+    summary["rewired_edges"] = schedule->counts().rewired;
+  }
   if (!s.log.empty()) write_text_file(s.log, csv.str());
   if (!s.json.empty()) write_json_file(s.json, summary);
   if (!s.save.empty()) {
-    save_model(s.save, static_cast<const Topology<float>&>(net), ModelInfo{std::string(preset.name), summary});
+    save_model(s.save, static_cast<const Topology<float>&>(net), ModelInfo{plan.setup, summary});
     std::printf("model saved to %s\n", s.save.c_str());
   }
   return result.diverged ? exit_runtime_error : exit_ok;
@@ -177,17 +256,28 @@ int run_train(const TrainSettings& s, const Preset& preset, const MnistSplits& d
 
 inline int train_command(const TrainSettings& s) {
   const Preset& preset = find_preset(s.preset);
-  OptimizerOptions optimizer;
+  const bool to_budget = s.budget.edges.has_value();
+  TrainPlan plan{.setup = std::string(preset.name), .start = Topology<float>(1, 1), .optimizer = {},
+                 .options = {}, .budget = std::nullopt};
+  OptimizerOptions& optimizer = plan.optimizer;
   optimizer.kind = preset.optimizer;
+  if (to_budget) optimizer.kind = OptimizerKind::adam;
   if (s.optimizer) optimizer.kind = *util::parse_enum<OptimizerKind>(*s.optimizer);
-  optimizer.learning_rate = s.learning_rate.value_or(preset.learning_rate(optimizer.kind));
+  const double default_lr = to_budget && optimizer.kind == OptimizerKind::adam ? BudgetDefaults::adam_learning_rate
+                                                                               : preset.learning_rate(optimizer.kind);
+  optimizer.learning_rate = s.learning_rate.value_or(default_lr);
   optimizer.momentum = s.momentum;
-  optimizer.epsilon = preset.adam_epsilon;
+  optimizer.epsilon = to_budget ? 1e-8 : preset.adam_epsilon;
+  optimizer.weight_decay = s.weight_decay;
   const int batch = s.batch.value_or(preset.batch);
-  const std::vector<std::filesystem::path> inputs = mnist_files(s.data);
+  std::vector<std::filesystem::path> inputs = mnist_files(s.data);
+  if (!s.init.empty()) inputs.push_back(s.init);
+  if (!s.teacher.empty()) inputs.push_back(s.teacher);
   check_output("--save", s.save, OutputKind::file, inputs);
   check_output("--log", s.log, OutputKind::file, inputs);
   check_output("--json", s.json, OutputKind::file, inputs);
+  if (to_budget && s.hidden) throw UsageError("--hidden builds a preset network; with --edges use --layers");
+  if (!s.init.empty() && s.hidden) throw UsageError("--hidden builds a new network; --init continues a saved one");
 
   std::printf("loading %s ...\n", s.data.c_str());
   std::fflush(stdout);
@@ -196,11 +286,42 @@ inline int train_command(const TrainSettings& s) {
               with_commas(double(data.train.size())).c_str(), with_commas(double(data.validation.size())).c_str(),
               with_commas(double(data.test.size())).c_str(), data.train.rows(), data.train.cols(),
               data.train.classes());
-  const std::size_t hidden = s.hidden.value_or(preset.hidden);
-  const std::size_t epochs = s.epochs.value_or(preset.epochs);
-  return with_batch_size(batch, [&]<int N>() {
-    return run_train<N>(s, preset, data, optimizer, hidden, epochs);
-  });
+  const std::size_t inputs_count = data.train.features();
+  const auto classes = static_cast<std::size_t>(data.train.classes());
+  Rng rng(s.seed);
+  if (!s.init.empty()) {
+    LoadedModel<float> model = load_model<float>(s.init);
+    plan.start = std::move(model.topology);
+    plan.setup = "init";
+    check_fits(plan.start, data.train, "--init model's");
+  } else if (to_budget) {
+    plan.start = layered_start<float>(inputs_count, classes, budget_start(s.budget, inputs_count, classes), rng);
+    plan.setup = "budget";
+  } else {
+    plan.start = build_topology<float>(preset, inputs_count, classes, s.hidden.value_or(preset.hidden), rng);
+  }
+  TrainOptions& options = plan.options;
+  options.epochs = s.epochs.value_or(to_budget ? BudgetDefaults::epochs : preset.epochs);
+  options.samples_per_epoch = preset.samples_per_epoch;
+  options.shuffle = preset.shuffle;
+  options.max_shift = s.augment;
+  options.shift_seed = s.seed;
+  options.learning_rate.decay = s.lr_schedule ? *util::parse_enum<LearningRateDecay>(*s.lr_schedule)
+                                              : (to_budget ? LearningRateDecay::cosine : LearningRateDecay::constant);
+  options.learning_rate.warmup = s.warmup.value_or(to_budget ? BudgetDefaults::warmup : 0.0);
+  if (to_budget) plan.budget = budget_options(s.budget);
+  std::optional<TeacherProbabilities> teacher;
+  if (!s.teacher.empty()) {
+    Network<float, 64> teacher_net(load_model<float>(s.teacher).topology);
+    teacher.emplace(teacher_net, data.train, s.distillation.temperature);
+    std::printf("teacher: %s, %s edges, validation accuracy %.2f%%; distilling with alpha %g, T %g\n",
+                s.teacher.c_str(), with_commas(double(teacher_net.edge_count())).c_str(),
+                100 * evaluate_accuracy(teacher_net, data.validation), s.distillation.alpha,
+                s.distillation.temperature);
+    options.teacher = &*teacher;
+    options.distillation = s.distillation;
+  }
+  return with_batch_size(batch, [&]<int N>() { return run_train<N>(s, std::move(plan), data); });
 }
 
 }  // namespace chaosnet::cli

@@ -27,3 +27,5 @@
 #include <chaosnet/train/training_step.hpp>
 
 #include <chaosnet/evolution/evolution.hpp>
+
+#include <chaosnet/sparse/sparse.hpp>

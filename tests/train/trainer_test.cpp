@@ -18,6 +18,14 @@ using chaosnet::Rng;
 using chaosnet_test::halves;
 using chaosnet_test::small_options;
 
+namespace {
+chaosnet::TrainOptions for_epochs(std::size_t count) {
+  chaosnet::TrainOptions options;
+  options.epochs = count;
+  return options;
+}
+}  // namespace
+
 TEST_CASE("Trainer: learns a separable problem and reports every epoch", "[train][trainer]") {
   Rng rng(1);
   const Dataset train = halves(256, rng), validation = halves(64, rng);
@@ -26,7 +34,7 @@ TEST_CASE("Trainer: learns a separable problem and reports every epoch", "[train
   const double before = chaosnet::evaluate_accuracy(net, validation);
   chaosnet::Optimizer<float> adam({chaosnet::OptimizerKind::adam, 0.05});
   std::size_t batches = 0, epochs = 0;
-  const auto result = chaosnet::train(net, adam, train, validation, {.epochs = 8}, rng,
+  const auto result = chaosnet::train(net, adam, train, validation, for_epochs(8), rng,
                                       [&](std::size_t, std::size_t) { ++batches; },
                                       [&](const chaosnet::EpochStats&) { ++epochs; });
   CHECK(epochs == 8);
@@ -43,7 +51,7 @@ TEST_CASE("Trainer: a diverging loss stops training and keeps finite parameters"
   Network<float, 16> net(8, 2, rng, small_options());
   chaosnet::add_nodes(net, chaosnet::NodeKind::normal, 6, rng);
   chaosnet::Optimizer<float> sgd({chaosnet::OptimizerKind::sgd, 1e30});  // certain to blow up
-  const auto result = chaosnet::train(net, sgd, train, validation, {.epochs = 3}, rng,
+  const auto result = chaosnet::train(net, sgd, train, validation, for_epochs(3), rng,
                                       [](std::size_t, std::size_t) {}, [](const chaosnet::EpochStats&) {});
   CHECK(result.diverged);
   CHECK_THAT(result.message, Catch::Contains("became") && Catch::Contains("smaller learning rate"));
@@ -60,7 +68,7 @@ TEST_CASE("Trainer: an empty validation set is refused before the first epoch", 
   const Dataset train = halves(64, rng);
   const Dataset empty(std::vector<float>{}, std::vector<int>{}, 2, 4, 2);
   std::size_t epochs_run = 0;
-  CHECK_THROWS_WITH(chaosnet::train(net, adam, train, empty, {.epochs = 2}, rng,
+  CHECK_THROWS_WITH(chaosnet::train(net, adam, train, empty, for_epochs(2), rng,
                                     [](std::size_t, std::size_t) {},
                                     [&](const chaosnet::EpochStats&) { ++epochs_run; }),
                     Catch::Contains("validation set is empty"));

@@ -43,6 +43,14 @@ struct DagSpec {
   std::size_t outputs = 0;
 };
 
+/// Where a recorded sparse_dag keeps one unit's state: its value, and the slot whose gradient is
+/// δ = ∂L/∂pre after backward (for a mish unit in training its value is mish'(pre), not pre).
+/// For code that reads inner activations and δ after backward, such as candidate-edge gradients.
+struct DagUnitSlots {
+  std::uint32_t value = 0;
+  std::uint32_t delta = 0;
+};
+
 /// Whether a sparse_dag recording will run backward. Inference skips the work backward needs
 /// (mish' per unit) and cannot run backward.
 enum class DagMode : std::uint8_t { training, inference };
@@ -160,11 +168,13 @@ inline std::uint32_t compile_dag(const DagSpec& spec, Slot parameters, Slot firs
 /// w_i·δ, w_i receives Σ_k δ_k·x_{i,k}, β receives Σ_k δ_k. mish' is finite everywhere, as for
 /// mish(). Recorded for inference, it has no backward: Tape::backward throws std::logic_error.
 /// Throws std::invalid_argument, before recording anything, if the spec does not fit the
-/// inputs and parameters or is not acyclic.
+/// inputs and parameters or is not acyclic. When `unit_slots` is given it receives every unit's
+/// batch slots, in unit order.
 template <class T, int N>
 Tensor1DRange<T, N> sparse_dag(const DagSpec& spec, std::span<const Tensor1D<T, N>> inputs,
                                const Tensor0DRange<T, N>& parameters,
-                               DagMode mode = DagMode::training) {
+                               DagMode mode = DagMode::training,
+                               std::vector<DagUnitSlots>* unit_slots = nullptr) {
   using detail::Recorder;
   using detail::Slot;
   detail::check_spec(spec, inputs.size(), parameters.size());
@@ -185,6 +195,10 @@ Tensor1DRange<T, N> sparse_dag(const DagSpec& spec, std::span<const Tensor1D<T, 
     const detail::ProgramUnit& unit = program.units[u];
     if (u < first_output || unit.pre != unit.value) Recorder::mark_internal(tape, unit.pre);
     if (u < first_output) Recorder::mark_internal(tape, unit.value);
+  }
+  if (unit_slots != nullptr) {
+    unit_slots->clear();
+    for (const detail::ProgramUnit& unit : program.units) unit_slots->push_back({unit.value, unit.pre});
   }
   return {all[all.size() - spec.outputs], spec.outputs};
 }

@@ -158,7 +158,11 @@ class Tape {
   /// Bulk access to the batch column, for code that feeds many inputs at once (a network writes
   /// its input leaves, which it created first, in place). Write only leaves.
   [[nodiscard]] std::span<Batch> batch_values() { return c_.batch_values; }
+  [[nodiscard]] std::span<const Batch> batch_values() const { return c_.batch_values; }
   [[nodiscard]] std::span<const T> scalar_grads() const { return c_.scalar_grads; }
+  /// Every batch slot's gradient after backward(), op-internal slots included (sparse_dag leaves
+  /// each unit's δ = ∂L/∂pre there), for code that reads a recording's inner state in bulk.
+  [[nodiscard]] std::span<const Batch> batch_grads() const { return c_.batch_grads; }
 
   /// The slot behind a handle, after checking that the handle belongs to this tape and is not
   /// stale. `op` names the caller in the error message.

@@ -139,6 +139,8 @@ class DatasetBatch {
   [[nodiscard]] std::span<const float* const> rows() const { return rows_; }
   /// The samples' labels.
   [[nodiscard]] std::span<const int> labels() const { return labels_; }
+  /// The samples' indices in the dataset of the last fill.
+  [[nodiscard]] std::span<const std::size_t> samples() const { return samples_; }
 
  private:
   void set(std::size_t k, const Dataset& data, std::size_t sample) {

@@ -1,9 +1,11 @@
 #pragma once
 
 // A topology that trains: Network<T, N> records its graph on a Tape<T, N> once per topology
-// (one sparse_dag op for all the nodes, then log-softmax NLL over the leaves) and replays it for
-// every batch of N samples. Inference replays a forward-only recording of the same graph.
+// (one sparse_dag op for all the nodes, then log-softmax NLL over the leaves, or the distillation
+// loss when it learns from a teacher) and replays it for every batch of N samples. Inference
+// replays a forward-only recording of the same graph.
 
+#include <chaosnet/autodiff/distillation.hpp>
 #include <chaosnet/autodiff/ops.hpp>
 #include <chaosnet/autodiff/sparse_dag.hpp>
 #include <chaosnet/autodiff/tape.hpp>
@@ -18,6 +20,7 @@
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -26,10 +29,20 @@
 namespace chaosnet {
 
 /// A batch of samples as the network reads it: one pointer per sample to its input_count()
-/// features (sample-major, as datasets store them), and one class label per sample.
+/// features (sample-major, as datasets store them), one class label per sample, and when the
+/// network distills from a teacher one pointer per sample to the teacher's output_count() class
+/// probabilities at the distillation temperature.
 struct BatchRef {
   std::span<const float* const> rows;
   std::span<const int> labels;
+  std::span<const float* const> teacher = {};
+};
+
+/// Knowledge distillation (Hinton et al. 2015): train on α·T²·KL(teacher ‖ softmax(z/T)) +
+/// (1 − α)·NLL instead of the NLL alone (autodiff/distillation.hpp).
+struct Distillation {
+  double alpha = 0.5;
+  double temperature = 4.0;
 };
 
 template <class T, int N>
@@ -42,9 +55,10 @@ class Network : public Topology<T> {
   explicit Network(Topology<T> topology) : Topology<T>(std::move(topology)) {}
   /// A clone: same topology, ids and parameter values, independent from here on. The recorded
   /// tape is not copied; the clone records its own on first use.
-  Network(const Network& other) : Topology<T>(other) {}
+  Network(const Network& other) : Topology<T>(other), distillation_(other.distillation_) {}
   Network& operator=(const Network& other) {
     Topology<T>::operator=(other);
+    distillation_ = other.distillation_;
     training_.reset();
     inference_.reset();
     return *this;
@@ -53,13 +67,21 @@ class Network : public Topology<T> {
   Network& operator=(Network&&) noexcept = default;
   ~Network() = default;
 
+  /// Train on the distillation loss from now on (batches must then carry teacher
+  /// probabilities), or on the NLL again with std::nullopt.
+  void set_distillation(std::optional<Distillation> distillation) {
+    distillation_ = distillation;
+    training_.reset();  // the loss is part of the recording
+  }
+  [[nodiscard]] const std::optional<Distillation>& distillation() const { return distillation_; }
+
   /// Forward and backward on one batch of N samples: returns the mean NLL loss and leaves the
   /// gradient of every parameter in gradients(). The first call after a topology change records
   /// the graph (and compacts the parameter slots); later calls replay the recording.
   T compute_gradients(const BatchRef& batch) {
     check_batch(batch, true);
     const util::FlushDenormals flush;
-    Recording& r = prepare(training_, batch.rows, batch.labels);
+    Recording& r = prepare(training_, batch.rows, batch.labels, batch.teacher);
     r.tape.zero_grad();
     r.tape.backward(r.loss);
     return r.loss.value();
@@ -67,12 +89,27 @@ class Network : public Topology<T> {
 
   /// d loss / d parameter from the last compute_gradients(), by slot like parameter_values().
   [[nodiscard]] std::span<const T> gradients() const {
-    if (!training_ || training_->version != this->version()) {
-      throw std::logic_error(
-          "chaosnet::Network::gradients: no gradients for the current topology; call "
-          "compute_gradients() after the last mutation");
+    return current_training("gradients").tape.scalar_grads().first(this->parameter_values().size());
+  }
+
+  /// After compute_gradients(): the output of the node at `position` for every sample of that
+  /// batch (for an input, its feature).
+  [[nodiscard]] const Batch& activation(std::size_t position) const {
+    const Recording& r = current_training("activation");
+    const std::size_t inputs = this->input_count();
+    return r.tape.batch_values()[position < inputs ? position : r.unit_slots.at(position - inputs).value];
+  }
+  /// After compute_gradients(): δ = ∂loss/∂pre-activation of the non-input node at `position`,
+  /// per sample. An edge s → t that does not exist would get the gradient Σ_k δ_t,k·x_s,k at
+  /// weight 0 (sparse/candidate_gradients.hpp).
+  [[nodiscard]] const Batch& pre_activation_gradient(std::size_t position) const {
+    const Recording& r = current_training("pre_activation_gradient");
+    const std::size_t inputs = this->input_count();
+    if (position < inputs) {
+      throw std::invalid_argument("chaosnet::Network::pre_activation_gradient: position " +
+                                  std::to_string(position) + " is an input, which has no pre-activation");
     }
-    return training_->tape.scalar_grads().first(this->parameter_values().size());
+    return r.tape.batch_grads()[r.unit_slots.at(position - inputs).delta];
   }
 
   /// How many times the graph has been recorded for training (once per topology trained).
@@ -116,8 +153,21 @@ class Network : public Topology<T> {
     Tensor1DRange<T, N> logits;
     Targets<T, N> targets;
     Tensor0D<T, N> loss;
+    std::vector<DagUnitSlots> unit_slots;  ///< per non-input node, in position order
+    std::vector<Tensor1D<T, N>> teacher;    ///< distilling: the teacher's probability leaves
+    std::size_t teacher_slot = 0;           ///< their first batch slot (they are consecutive)
     std::uint64_t version = 0;
   };
+
+  /// The training recording, after checking it was made (and run) for the current topology.
+  [[nodiscard]] const Recording& current_training(const char* what) const {
+    if (!training_ || training_->version != this->version()) {
+      throw std::logic_error(std::string("chaosnet::Network::") + what +
+                             ": nothing computed for the current topology; call "
+                             "compute_gradients() after the last mutation");
+    }
+    return *training_;
+  }
 
   void check_batch(const BatchRef& batch, bool needs_labels) const {
     if (batch.rows.size() != static_cast<std::size_t>(N)) {
@@ -128,25 +178,39 @@ class Network : public Topology<T> {
       throw std::invalid_argument("chaosnet::Network: a batch needs " + std::to_string(N) +
                                   " labels, got " + std::to_string(batch.labels.size()));
     }
+    if (needs_labels && distillation_ && batch.teacher.size() != static_cast<std::size_t>(N)) {
+      throw std::invalid_argument("chaosnet::Network: distilling, a batch needs " + std::to_string(N) +
+                                  " rows of teacher probabilities, got " + std::to_string(batch.teacher.size()));
+    }
   }
 
   /// The recording `slot` holds for the current topology, with these rows (and labels, when
   /// training) loaded and the forward pass done: recorded afresh after a topology change,
   /// replayed otherwise.
   Recording& prepare(std::unique_ptr<Recording>& slot, std::span<const float* const> rows,
-                     std::span<const int> labels) {
+                     std::span<const int> labels, std::span<const float* const> teacher = {}) {
     const bool training = !labels.empty();
     if (!slot || slot->version != this->version()) {
-      record(slot, rows, labels);
+      record(slot, rows, labels, teacher);
       return *slot;
     }
     Recording& r = *slot;
     const auto params = this->parameter_values();
     std::copy(params.begin(), params.end(), r.tape.scalar_values().begin());
     util::gather_batch<T, N>(rows.data(), this->input_count(), r.tape.batch_values().data());
-    if (training) r.tape.set(r.targets, labels);
+    if (training) {
+      r.tape.set(r.targets, labels);
+      load_teacher(r, teacher);
+    }
     r.tape.forward();
     return r;
+  }
+
+  /// Write the teacher probabilities into their input leaves (consecutive slots, one per class).
+  void load_teacher(Recording& r, std::span<const float* const> teacher) {
+    if (r.teacher.empty()) return;
+    util::gather_batch<T, N>(teacher.data(), this->output_count(),
+                             r.tape.batch_values().data() + r.teacher_slot);
   }
 
   /// The nodes as a sparse DAG: units are the non-input nodes in position order, so a source's
@@ -171,7 +235,7 @@ class Network : public Topology<T> {
   }
 
   void record(std::unique_ptr<Recording>& slot, std::span<const float* const> rows,
-              std::span<const int> labels) {
+              std::span<const int> labels, std::span<const float* const> teacher) {
     this->compact_parameters();  // contiguous weights per node, sources in position order
     if (!slot) slot = std::make_unique<Recording>();
     Recording& r = *slot;
@@ -183,15 +247,26 @@ class Network : public Topology<T> {
     for (std::size_t p = 0; p < this->input_count(); ++p) inputs.push_back(tape.input(Batch::Zero()));
     util::gather_batch<T, N>(rows.data(), this->input_count(), tape.batch_values().data());
     r.logits = sparse_dag<T, N>(dag_spec(), inputs, parameters,
-                                labels.empty() ? DagMode::inference : DagMode::training);
+                                labels.empty() ? DagMode::inference : DagMode::training,
+                                &r.unit_slots);
+    r.teacher.clear();
     if (!labels.empty()) {
       r.targets = tape.targets(labels);
-      r.loss = mean(nll(log_softmax(r.logits), r.targets));
+      if (distillation_) {
+        for (std::size_t c = 0; c < this->output_count(); ++c) r.teacher.push_back(tape.input(Batch::Zero()));
+        r.teacher_slot = static_cast<std::size_t>(&tape.value(r.teacher.front()) - tape.batch_values().data());
+        load_teacher(r, teacher);
+        r.loss = mean(distillation_loss(r.logits, r.teacher, r.targets, static_cast<T>(distillation_->alpha),
+                                        static_cast<T>(distillation_->temperature)));
+      } else {
+        r.loss = mean(nll(log_softmax(r.logits), r.targets));
+      }
       ++recordings_;
     }
     r.version = this->version();
   }
 
+  std::optional<Distillation> distillation_;
   std::unique_ptr<Recording> training_;
   std::unique_ptr<Recording> inference_;
   std::size_t recordings_ = 0;

@@ -36,6 +36,9 @@ struct OptimizerOptions {
   double beta1 = 0.9;     ///< Adam
   double beta2 = 0.999;   ///< Adam
   double epsilon = 1e-8;  ///< Adam
+  /// Decoupled weight decay (AdamW, Loshchilov & Hutter 2019): w ← w − lr·λ·w before every
+  /// update, for SGD and Adam alike; 0 turns it off.
+  double weight_decay = 0.0;
 };
 
 /// The optimizer state of one parameter, as checkpoints store it.
@@ -54,6 +57,10 @@ class Optimizer {
     if (!(options.learning_rate > 0)) {
       throw std::invalid_argument("chaosnet::Optimizer: the learning rate must be positive, got " +
                                   std::to_string(options.learning_rate));
+    }
+    if (!(options.weight_decay >= 0 && options.weight_decay < 1 / options.learning_rate)) {
+      throw std::invalid_argument("chaosnet::Optimizer: the weight decay must be in [0, 1/lr), got " +
+                                  std::to_string(options.weight_decay));
     }
   }
 
@@ -78,6 +85,7 @@ class Optimizer {
     const Eigen::Map<const Vector> g(gradients.data(), w.size());
     Eigen::Map<Vector> first(first_.data(), w.size());
     const T lr = static_cast<T>(options_.learning_rate);
+    if (options_.weight_decay > 0) w *= 1 - lr * static_cast<T>(options_.weight_decay);
     if (options_.kind == OptimizerKind::sgd) {
       first = static_cast<T>(options_.momentum) * first + g;
       w -= lr * first;

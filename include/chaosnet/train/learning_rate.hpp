@@ -1,0 +1,45 @@
+#pragma once
+
+// Learning-rate schedules over a whole training run: constant, or a linear warm-up followed by
+// a cosine decay to a floor (Loshchilov & Hutter 2017), which long sparse runs need (RigL trains
+// MNIST with a decaying rate: the rewired network settles only once the rate is small).
+
+#include <chaosnet/util/enum_names.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <numbers>
+
+namespace chaosnet {
+
+enum class LearningRateDecay { constant, cosine };
+
+/// As the CLI spells them.
+constexpr util::EnumTable<LearningRateDecay, 2> enum_names(LearningRateDecay) {
+  return {{{LearningRateDecay::constant, "constant"}, {LearningRateDecay::cosine, "cosine"}}};
+}
+
+struct LearningRateSchedule {
+  LearningRateDecay decay = LearningRateDecay::constant;
+  double warmup = 0;     ///< fraction of the steps over which the rate rises linearly from 0
+  double floor = 0.01;   ///< cosine: the last step's rate as a fraction of the base rate
+};
+
+/// The rate of step `step` (0-based) of `total` under `schedule`, for a base rate `base`.
+inline double scheduled_learning_rate(double base, const LearningRateSchedule& schedule,
+                                      std::size_t step, std::size_t total) {
+  const double t = total <= 1 ? 0.0 : static_cast<double>(step) / static_cast<double>(total - 1);
+  // The warm-up reaches the base rate at its last step, never 0 at the first (a step at rate 0
+  // would be wasted).
+  if (schedule.warmup > 0 && t < schedule.warmup) {
+    return base * std::min(1.0, (static_cast<double>(step) + 1) /
+                                    std::max(1.0, schedule.warmup * static_cast<double>(total)));
+  }
+  if (schedule.decay == LearningRateDecay::constant) return base;
+  const double u = schedule.warmup >= 1 ? 1.0 : (t - schedule.warmup) / (1 - schedule.warmup);
+  const double cosine = 0.5 * (1 + std::cos(std::numbers::pi * std::clamp(u, 0.0, 1.0)));
+  return base * (schedule.floor + (1 - schedule.floor) * cosine);
+}
+
+}  // namespace chaosnet
