@@ -30,7 +30,7 @@ struct TrainSettings {
   std::optional<double> learning_rate;
   std::optional<std::string> optimizer;
   double momentum = 0.0;
-  int augment = 0;
+  std::optional<int> augment;
   std::optional<std::string> lr_schedule;
   std::optional<double> warmup;
   double weight_decay = 0.0;
@@ -69,9 +69,9 @@ inline void add_train_command(CLI::App& app, TrainSettings& s) {
       ->capture_default_str();
   cmd->add_option("--augment", s.augment,
                   "Shift each training image by up to +-K pixels, a fresh random shift per image "
-                  "and epoch (0: no augmentation)")
-      ->check(number_in(0, 4))
-      ->capture_default_str();
+                  "and epoch (0: no augmentation; default: " + std::to_string(BudgetDefaults::augment) +
+                      " with --edges, else 0)")
+      ->check(number_in(0, 4));
   cmd->add_option("--lr-schedule", s.lr_schedule,
                   util::enum_names_text<LearningRateDecay>() +
                       ": the learning rate over training (default: cosine with --edges, else constant)")
@@ -130,11 +130,14 @@ struct TrainPlan {
   OptimizerOptions optimizer;
   TrainOptions options;
   std::optional<BudgetOptions> budget;
+  /// The generator training draws from: for a preset, from where building the start left it
+  /// (so a seed gives the batches it always gave); for --edges, afresh from the seed.
+  Rng rng;
 };
 
 template <int N>
 int run_train(const TrainSettings& s, TrainPlan plan, const MnistSplits& data) {
-  Rng rng(s.seed);
+  Rng& rng = plan.rng;
   Network<float, N> net(std::move(plan.start));
   Optimizer<float> optimizer(plan.optimizer);
   const OptimizerOptions& optimizer_options = plan.optimizer;
@@ -155,31 +158,48 @@ int run_train(const TrainSettings& s, TrainPlan plan, const MnistSplits& data) {
               N, epochs,
               with_commas(double(options.samples_per_epoch ? std::min(options.samples_per_epoch, data.train.size())
                                                            : data.train.size())).c_str(),
-              s.augment > 0 ? (" shifted by up to " + std::to_string(s.augment) + " px").c_str() : "",
+              options.max_shift > 0 ? (" shifted by up to " + std::to_string(options.max_shift) + " px").c_str() : "",
               static_cast<unsigned long long>(s.seed));
   if (plan.budget) {
     const BudgetOptions& b = *plan.budget;
-    std::printf("budget: %s edges by %d%% of training, rewiring %g%% every %zu steps (%s regrowth) until %d%%\n",
-                with_commas(double(b.budget)).c_str(), int(100 * b.prune_until + 0.5), 100 * b.rewire_fraction,
+    const std::string from = s.init.empty() ? "hidden layers " + layers_text(budget_layers(s.budget)) : s.init.string();
+    std::printf("budget: %s edges (start: %s) by %d%% of training, rewiring %g%% every %zu steps (%s "
+                "regrowth) until %d%%\n",
+                with_commas(double(b.budget)).c_str(), from.c_str(),
+                int(100 * b.prune_until + 0.5), 100 * b.rewire_fraction,
                 b.rewire_every, std::string(to_string(b.regrowth)).c_str(), int(100 * b.rewire_until + 0.5));
   }
   std::fflush(stdout);
 
   std::ostringstream csv;
   csv << "epoch,train_loss,val_acc,edges,params,elapsed_s,samples_per_s\n";
+  // One bar over the whole run (its ETA is the run's), showing the last epoch's edges and
+  // validation accuracy; a line per epoch, or per twentieth of the run when there are many
+  // (--log keeps every epoch).
   ProgressBar bar("  training", "samples");
+  const std::size_t print_every = epochs <= 25 ? 1 : epochs / 20;
+  std::size_t finished = 0;
+  std::string last_epoch;
   auto on_epoch = [&](const EpochStats& e) {
-    bar.finish();
-    bar.restart();
-    std::printf("epoch %2zu/%zu  loss %.4f  val %.2f%%  edges %s  params %s  %s  (%s samples/s)\n", e.epoch,
-                epochs, e.train_loss, 100 * e.validation_accuracy, with_commas(double(e.edges)).c_str(),
-                with_commas(double(e.parameters)).c_str(), format_duration(e.elapsed_s).c_str(),
-                with_commas(e.samples_per_s).c_str());
-    std::fflush(stdout);
+    finished = e.epoch;
+    char validation[16];
+    std::snprintf(validation, sizeof validation, "%.2f%%", 100 * e.validation_accuracy);
+    last_epoch = "epoch " + std::to_string(e.epoch) + "/" + std::to_string(epochs) + "  edges " +
+                 with_commas(double(e.edges)) + "  val " + validation;
+    if (e.epoch == 1 || e.epoch % print_every == 0 || e.epoch == epochs) {
+      bar.finish();
+      std::printf("epoch %2zu/%zu  loss %.4f  val %.2f%%  edges %s  params %s  %s  (%s samples/s)\n", e.epoch,
+                  epochs, e.train_loss, 100 * e.validation_accuracy, with_commas(double(e.edges)).c_str(),
+                  with_commas(double(e.parameters)).c_str(), format_duration(e.elapsed_s).c_str(),
+                  with_commas(e.samples_per_s).c_str());
+      std::fflush(stdout);
+    }
     csv << e.epoch << ',' << e.train_loss << ',' << e.validation_accuracy << ',' << e.edges << ','
         << e.parameters << ',' << e.elapsed_s << ',' << e.samples_per_s << '\n';
   };
-  auto on_batch = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
+  auto on_batch = [&](std::size_t done, std::size_t per_epoch) {
+    bar.update(finished * per_epoch + done, epochs * per_epoch, last_epoch);
+  };
   std::optional<BudgetSchedule<float>> schedule;
   if (plan.budget) schedule.emplace(*plan.budget, util::mix64(s.seed ^ 0x5eedb0d6e7ull));
   const TrainResult result =
@@ -220,7 +240,7 @@ int run_train(const TrainSettings& s, TrainPlan plan, const MnistSplits& data) {
       {"lr_schedule", to_string(options.learning_rate.decay)},
       {"warmup", options.learning_rate.warmup},
       {"weight_decay", optimizer_options.weight_decay},
-      {"augment", s.augment},
+      {"augment", options.max_shift},
       {"seed", s.seed},
       {"threads", 1},
       {"cpu", cpu_model()},
@@ -236,7 +256,7 @@ int run_train(const TrainSettings& s, TrainPlan plan, const MnistSplits& data) {
     const BudgetOptions& b = *plan.budget;
     summary["budget"] = b.budget;
     summary["start_edges"] = start_edges;
-    summary["layers"] = s.budget.layers;
+    if (s.init.empty()) summary["layers"] = budget_layers(s.budget);
     summary["regrowth"] = to_string(b.regrowth);
     summary["rewire_every"] = b.rewire_every;
     summary["rewire_fraction"] = b.rewire_fraction;
@@ -258,7 +278,7 @@ inline int train_command(const TrainSettings& s) {
   const Preset& preset = find_preset(s.preset);
   const bool to_budget = s.budget.edges.has_value();
   TrainPlan plan{.setup = std::string(preset.name), .start = Topology<float>(1, 1), .optimizer = {},
-                 .options = {}, .budget = std::nullopt};
+                 .options = {}, .budget = std::nullopt, .rng = Rng(s.seed)};
   OptimizerOptions& optimizer = plan.optimizer;
   optimizer.kind = preset.optimizer;
   if (to_budget) optimizer.kind = OptimizerKind::adam;
@@ -288,7 +308,7 @@ inline int train_command(const TrainSettings& s) {
               data.train.classes());
   const std::size_t inputs_count = data.train.features();
   const auto classes = static_cast<std::size_t>(data.train.classes());
-  Rng rng(s.seed);
+  Rng& rng = plan.rng;
   if (!s.init.empty()) {
     LoadedModel<float> model = load_model<float>(s.init);
     plan.start = std::move(model.topology);
@@ -297,6 +317,7 @@ inline int train_command(const TrainSettings& s) {
   } else if (to_budget) {
     plan.start = layered_start<float>(inputs_count, classes, budget_start(s.budget, inputs_count, classes), rng);
     plan.setup = "budget";
+    rng = Rng(s.seed);  // batches from a fresh stream: their order does not depend on the start's size
   } else {
     plan.start = build_topology<float>(preset, inputs_count, classes, s.hidden.value_or(preset.hidden), rng);
   }
@@ -304,7 +325,7 @@ inline int train_command(const TrainSettings& s) {
   options.epochs = s.epochs.value_or(to_budget ? BudgetDefaults::epochs : preset.epochs);
   options.samples_per_epoch = preset.samples_per_epoch;
   options.shuffle = preset.shuffle;
-  options.max_shift = s.augment;
+  options.max_shift = s.augment.value_or(to_budget ? BudgetDefaults::augment : 0);
   options.shift_seed = s.seed;
   options.learning_rate.decay = s.lr_schedule ? *util::parse_enum<LearningRateDecay>(*s.lr_schedule)
                                               : (to_budget ? LearningRateDecay::cosine : LearningRateDecay::constant);

@@ -26,6 +26,14 @@ BudgetOptions budget_of(std::size_t budget) {
   options.budget = budget;
   return options;
 }
+
+/// 8 inputs -> 16 -> 8 -> 2 leaves with 200 random edges: a start to prune to a small budget.
+chaosnet::Network<float, 16> layered_200(Rng& rng) {
+  chaosnet::LayeredStart start;
+  start.hidden = {16, 8};
+  start.edges = 200;
+  return chaosnet::Network<float, 16>(chaosnet::layered_start<float>(8, 2, start, rng));
+}
 }  // namespace
 
 TEST_CASE("BudgetSchedule: target_edges follows E + (S - E)(1 - t)^3 to the budget at prune_until",
@@ -112,10 +120,7 @@ TEST_CASE("BudgetSchedule: train() prunes a layered start to the budget and stil
     INFO("regrowth " << to_string(regrowth));
     Rng rng(7);
     const chaosnet::Dataset train = chaosnet_test::halves(512, rng), validation = chaosnet_test::halves(128, rng);
-    chaosnet::LayeredStart start;
-    start.hidden = {16, 8};
-    start.edges = 200;
-    chaosnet::Network<float, 16> net(chaosnet::layered_start<float>(8, 2, start, rng));
+    chaosnet::Network<float, 16> net = layered_200(rng);
     REQUIRE(net.edge_count() == 200);
 
     BudgetOptions budget = budget_of(30);
@@ -152,4 +157,22 @@ TEST_CASE("BudgetSchedule: train() prunes a layered start to the budget and stil
     CHECK(result.best_validation_accuracy >= 0.9);
     CHECK(chaosnet::evaluate_accuracy(net, validation) == result.best_validation_accuracy);
   }
+}
+
+TEST_CASE("BudgetSchedule: the budget is reached when no rewiring step falls after prune_until",
+          "[sparse][budget_schedule]") {
+  Rng rng(7);
+  const chaosnet::Dataset train = chaosnet_test::halves(512, rng), validation = chaosnet_test::halves(128, rng);
+  chaosnet::Network<float, 16> net = layered_200(rng);
+  BudgetOptions budget = budget_of(30);
+  budget.rewire_every = 40;
+  budget.prune_until = 1.0;
+  BudgetSchedule<float> schedule(budget, 3);
+  chaosnet::Optimizer<float> adam({chaosnet::OptimizerKind::adam, 0.02});
+  chaosnet::TrainOptions options;
+  options.epochs = 2;  // 64 steps: the only adjustment is at step 39
+  const auto result = chaosnet::train(net, adam, train, validation, options, rng, [](std::size_t, std::size_t) {},
+                                      [](const chaosnet::EpochStats&) {}, schedule);
+  CHECK(net.edge_count() <= 30);
+  CHECK(result.best_epoch > 0);
 }

@@ -4,8 +4,9 @@
 // `rewire_every` steps it prunes by magnitude toward the budget on the cubic schedule of Zhu &
 // Gupta (2017), edges(t) = E + (S − E)·(1 − t/t_p)³ from the starting size S to the budget E at
 // the fraction t_p of training, and rewires a cosine-annealed fraction of the edges (rewiring.hpp)
-// until the fraction `rewire_until`, after which the network only fine-tunes. Only epochs at or
-// under the budget may be kept as the best.
+// until the fraction `rewire_until`, after which the network only fine-tunes. The last step also
+// prunes, so training always ends within the budget; only epochs at or under the budget may be
+// kept as the best.
 
 #include <chaosnet/graph/network.hpp>
 #include <chaosnet/graph/topology_mutations.hpp>
@@ -87,7 +88,9 @@ class BudgetSchedule {
   template <int N>
   bool adjust(Network<T, N>& net, std::size_t step, std::size_t total) {
     if (start_edges_ == 0) start_edges_ = std::max<std::size_t>(1, net.edge_count());
-    if ((step + 1) % options_.rewire_every != 0) return false;
+    // The last step is always due, so a run too short for the pruning deadline to fall on a
+    // multiple of rewire_every still ends within the budget.
+    if ((step + 1) % options_.rewire_every != 0 && step + 1 != total) return false;
     const std::size_t before = net.edge_count();
     const std::size_t target = target_edges(start_edges_, step, total);
     if (before > target) {

@@ -30,8 +30,8 @@ struct LearningRateSchedule {
 inline double scheduled_learning_rate(double base, const LearningRateSchedule& schedule,
                                       std::size_t step, std::size_t total) {
   const double t = total <= 1 ? 0.0 : static_cast<double>(step) / static_cast<double>(total - 1);
-  // The warm-up reaches the base rate at its last step, never 0 at the first (a step at rate 0
-  // would be wasted).
+  // The warm-up rises by base/(warm-up steps) per step, from one such increment at the first
+  // step (a step at rate 0 would be wasted) to the base rate when the warm-up ends.
   if (schedule.warmup > 0 && t < schedule.warmup) {
     return base * std::min(1.0, (static_cast<double>(step) + 1) /
                                     std::max(1.0, schedule.warmup * static_cast<double>(total)));

@@ -41,11 +41,11 @@ struct TrainOptions {
   int max_shift = 0;
   std::uint64_t shift_seed = 0;
   /// The optimizer's learning rate is the base; this shapes it over all the steps of training.
-  LearningRateSchedule learning_rate;
+  LearningRateSchedule learning_rate{};
   /// Distill from a teacher whose probabilities for every training sample are given (at the
   /// temperature of `distillation`); nullptr trains on the labels alone.
   const TeacherProbabilities* teacher = nullptr;
-  Distillation distillation;
+  Distillation distillation{};
 };
 
 /// A topology schedule that never changes the network: what train() uses without one. A
