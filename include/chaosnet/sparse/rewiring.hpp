@@ -76,8 +76,9 @@ std::vector<CandidateEdge> random_candidates(const Topology<T>& net, std::size_t
 /// Add every candidate (by position) with weight 0; returns how many were added.
 template <class T>
 std::size_t add_candidate_edges(Topology<T>& net, std::span<const CandidateEdge> candidates) {
-  std::vector<std::pair<NodeId, NodeId>> edges;  // ids first: adding edges leaves positions alone,
-  const auto nodes = net.nodes();                // but keep the lookup independent of that
+  // Positions to ids before any edit, so the lookup does not rely on edits keeping positions.
+  std::vector<std::pair<NodeId, NodeId>> edges;
+  const auto nodes = net.nodes();
   for (const CandidateEdge& c : candidates) edges.emplace_back(nodes[c.source].id, nodes[c.target].id);
   for (const auto& [from, to] : edges) net.add_edge(from, to, T(0));
   return edges.size();
