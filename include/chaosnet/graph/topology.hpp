@@ -5,7 +5,7 @@
 // construction, seed v0.2), edge maps both ways, stable node ids, and the parameters in a
 // ParameterStore. Its edits (add or remove an edge, insert or remove nodes) keep every
 // invariant; the random grow and prune operators built on them are in topology_mutations.hpp,
-// and Network<T, N> (network.hpp) adds training on top. A little over 400 lines: checked
+// and Network<T, N> (network.hpp) adds training on top. Some 450 lines: checked
 // construction from a TopologyData needs the private state, so it stays in the class.
 
 #include <chaosnet/util/random.hpp>
@@ -238,13 +238,7 @@ class Topology {
   /// (0 ≤ at ≤ its count; at the end, inputs keep their feature indices). Normal nodes, and
   /// leaves when options().leaf_bias, get a bias of 0. Returns the new ids in position order.
   std::vector<NodeId> insert_nodes(NodeKind kind, std::size_t count, std::size_t at) {
-    const std::size_t first =
-        kind == NodeKind::input ? 0 : kind == NodeKind::normal ? inputs_ : inputs_ + normals_;
-    if (at > counter(kind)) {
-      throw std::out_of_range("chaosnet::Topology::insert_nodes: index " + std::to_string(at) +
-                              " past the " + std::to_string(counter(kind)) + " " +
-                              std::string(to_string(kind)) + " nodes");
-    }
+    const std::size_t first = insertion_point(kind, at, "insert_nodes");
     std::vector<Node> fresh(count);
     std::vector<NodeId> ids;
     for (Node& n : fresh) {
@@ -259,6 +253,33 @@ class Topology {
     changed();
     return ids;
   }
+
+  /// Insert one node of a kind under a given id, as insert_nodes() does otherwise; fresh ids
+  /// stay above it. Crossover (evolution/crossover.hpp) brings a node over from another member
+  /// of the population under the id their lineage shares. Throws std::invalid_argument, changing
+  /// nothing, if the id is in use or is no_node.
+  void insert_node_with_id(NodeKind kind, NodeId id, std::size_t at) {
+    const std::size_t first = insertion_point(kind, at, "insert_node_with_id");
+    if (id == no_node || contains(id)) {
+      throw std::invalid_argument("chaosnet::Topology::insert_node_with_id: node id " +
+                                  std::to_string(id) + (id == no_node ? " is reserved" : " is in use"));
+    }
+    Node n;
+    n.id = id;
+    n.kind = kind;
+    if (takes_bias(kind)) n.bias = params_.allocate(T(0));
+    ++counter(kind);
+    nodes_.insert(nodes_.begin() + static_cast<std::ptrdiff_t>(first + at), std::move(n));
+    reserve_node_ids(id + 1);
+    rebuild_positions();
+    changed();
+  }
+
+  /// The id the next new node gets.
+  [[nodiscard]] NodeId next_node_id() const { return next_node_id_; }
+  /// Give new nodes ids from `next` on (never lowers the counter): the ids below it are spoken
+  /// for, e.g. by relatives in a population whose nodes a crossover may bring over.
+  void reserve_node_ids(NodeId next) { next_node_id_ = std::max(next_node_id_, next); }
 
   /// Add the edge from → to with a given weight; returns the slot of that weight. Throws if it
   /// would break the order (the source must come before the target, sources are not leaves,
@@ -348,6 +369,15 @@ class Topology {
     n.id = next_node_id_++;
     n.kind = kind;
     return n;
+  }
+  /// Where index `at` of a kind's block is in the node order; throws past the block's end.
+  std::size_t insertion_point(NodeKind kind, std::size_t at, const char* caller) {
+    if (at > counter(kind)) {
+      throw std::out_of_range(std::string("chaosnet::Topology::") + caller + ": index " +
+                              std::to_string(at) + " past the " + std::to_string(counter(kind)) +
+                              " " + std::string(to_string(kind)) + " nodes");
+    }
+    return kind == NodeKind::input ? 0 : kind == NodeKind::normal ? inputs_ : inputs_ + normals_;
   }
   std::size_t& counter(NodeKind kind) {
     return kind == NodeKind::input ? inputs_ : kind == NodeKind::normal ? normals_ : leaves_;
