@@ -33,8 +33,12 @@ struct EvolveSettings {
   std::string preset = "default";
   std::optional<std::size_t> population, steps, morph_every, hidden, max_edges, node_edges;
   std::optional<double> input_edges, node_rate, edge_rate, prune_rate, size_bonus, accuracy_window,
-      dominance_margin, learning_rate;
-  std::optional<std::string> prune, selection, optimizer;
+      dominance_margin, learning_rate, grow_rate, rewire_rate, split_rate, crossover_rate;
+  /// The final fine-tune of each budget's winner (epochs 0: none).
+  FineTuneOptions fine_tune;
+  std::filesystem::path teacher;
+  std::optional<std::string> prune, selection, optimizer, founders;
+  std::optional<std::vector<std::size_t>> budgets;
   std::optional<int> batch;
   std::optional<std::uint64_t> seed;
   bool hidden_spread = false;
@@ -118,6 +122,22 @@ inline void add_evolve_command(CLI::App& app, EvolveSettings& s) {
       ->check(number_in(0.0, 1.0));
   run(cmd->add_option("--prune-rate", s.prune_rate, "Prune: remove floor(edges * U[0, c)) edges"))
       ->check(number_in(0.0, 1.0));
+  run(cmd->add_option("--grow-rate", s.grow_rate,
+                      "Grow by gradient: add floor(edges * U[0, g)) absent edges with the largest "
+                      "|dL/dw| (weight 0), within the cap"))
+      ->check(number_in(0.0, 1.0));
+  run(cmd->add_option("--rewire-rate", s.rewire_rate,
+                      "Rewire: drop floor(edges * U[0, r)) smallest-|w| edges and regrow as many "
+                      "by |dL/dw|"))
+      ->check(number_in(0.0, 1.0));
+  run(cmd->add_option("--split-rate", s.split_rate,
+                      "Split floor(edges * U[0, s)) edges (drawn by |w|) with a new node, the "
+                      "network's function unchanged"))
+      ->check(number_in(0.0, 1.0));
+  run(cmd->add_option("--crossover", s.crossover_rate,
+                      "Probability that a child is the NEAT-style crossover of its parent and "
+                      "another parent of its budget"))
+      ->check(number_in(0.0, 1.0));
   run(cmd->add_option("--prune", s.prune, "Which edges pruning removes: random or smallest (|w|)"))
       ->check(CLI::IsMember(util::enum_name_list<EdgeRemoval>()));
   run(cmd->add_option("--selection", s.selection,
@@ -139,6 +159,19 @@ inline void add_evolve_command(CLI::App& app, EvolveSettings& s) {
                       "Hard cap: no member ever has more edges (smallest |w| pruned after every "
                       "mutation); 0: no cap"))
       ->check(at_least<std::size_t>(0));
+  run(cmd->add_option("--budgets", s.budgets,
+                      "Edge budgets, comma-separated and increasing (default preset: "
+                      "1300,3000,6000): the population is shared among them, each member is "
+                      "capped at its own, and the best network ever found within each is kept "
+                      "and reported. With --max-edges M alone: the preset's budgets below M, and M")
+          ->delimiter(',')
+          ->check(number_in<std::size_t>(1, 100000000)));
+  run(cmd->add_option("--founders", s.founders,
+                      "How each budget's founders start: layered (one hidden layer of budget/20 "
+                      "nodes with the budget's edges, as train --edges; the default preset's "
+                      "unless --hidden, --hidden-spread or --input-edges is given) or seed "
+                      "(input->leaf edges plus --hidden nodes)"))
+      ->check(CLI::IsMember({"layered", "seed"}));
   run(cmd->add_option("--optimizer", s.optimizer, util::enum_names_text<OptimizerKind>()))
       ->check(CLI::IsMember(util::enum_name_list<OptimizerKind>()));
   run(cmd->add_option("--lr", s.learning_rate, "Learning rate"))
@@ -155,6 +188,19 @@ inline void add_evolve_command(CLI::App& app, EvolveSettings& s) {
   cmd->add_option("--generations", s.generations,
                   "Generation budget of the run (total, all sessions)")
       ->check(at_least<std::size_t>(1));
+  cmd->add_option("--fine-tune-epochs", s.fine_tune.epochs,
+                  "At the end, fine-tune each budget's winner for this many epochs (Adam with "
+                  "cosine decay, RigL rewiring at constant size, +-1 px shifts), kept only if "
+                  "validation improves; 0: none")
+      ->check(number_in<std::size_t>(0, 100000))
+      ->capture_default_str();
+  cmd->add_option("--fine-tune-lr", s.fine_tune.learning_rate, "Peak learning rate of the fine-tune")
+      ->check(above(0.0, max_learning_rate))
+      ->capture_default_str();
+  cmd->add_option("--teacher", s.teacher,
+                  "Model file of a larger network to distil from during the fine-tune "
+                  "(train --save), alpha 0.5 and temperature 4 as train uses by default")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--threads", s.threads, "Worker threads, one member each (0: all cores)")
       ->check(number_in<std::size_t>(0, max_worker_threads))
       ->capture_default_str();
@@ -204,11 +250,27 @@ inline EvolutionOptions evolution_options(const EvolveSettings& s) {
   if (s.hidden) o.initial_hidden = *s.hidden;
   if (s.hidden_spread) o.spread_initial_hidden = true;
   if (s.max_edges) o.max_edges = *s.max_edges;
+  if (s.budgets) {
+    o.budgets = *s.budgets;
+  } else if (s.max_edges && *s.max_edges > 0 && !o.budgets.empty()) {
+    // The cap is a budget, and no budget may exceed it.
+    std::erase_if(o.budgets, [&](std::size_t b) { return b >= *s.max_edges; });
+    o.budgets.push_back(*s.max_edges);
+  }
+  if (s.founders) {
+    o.layered_founders = *s.founders == "layered";
+  } else if (s.hidden || s.hidden_spread || s.input_edges) {
+    o.layered_founders = false;  // those shape the seed's start
+  }
   if (s.input_edges) o.topology.input_edges = *s.input_edges;
   if (s.node_edges) o.topology.new_node_edges_in = o.topology.new_node_edges_out = *s.node_edges;
   if (s.node_rate) o.mutation.node_rate = *s.node_rate;
   if (s.edge_rate) o.mutation.edge_rate = *s.edge_rate;
   if (s.prune_rate) o.mutation.prune_rate = *s.prune_rate;
+  if (s.grow_rate) o.mutation.grow_rate = *s.grow_rate;
+  if (s.rewire_rate) o.mutation.rewire_rate = *s.rewire_rate;
+  if (s.split_rate) o.mutation.split_rate = *s.split_rate;
+  if (s.crossover_rate) o.crossover_rate = *s.crossover_rate;
   if (s.prune) {
     o.mutation.prune_policy = *util::parse_enum<EdgeRemoval>(*s.prune);
   }
@@ -301,6 +363,12 @@ int run_evolve(const EvolveSettings& s, EvolutionRun<float, N>& run, const Evolv
       std::string(to_string(o.selection.method)).c_str(),
       o.max_edges == 0 ? "no" : with_commas(double(o.max_edges)).c_str(),
       static_cast<unsigned long long>(o.seed), pool.threads());
+  if (!o.budgets.empty()) {
+    std::string list;
+    for (const std::size_t b : o.budgets) list += (list.empty() ? "" : ", ") + with_commas(double(b));
+    std::printf("edge budgets: %s (a share of the population each; founders %s)\n", list.c_str(),
+                o.layered_founders ? "layered at their budget" : "from the seed network");
+  }
   std::printf(
       "budget: %s%s%s\n",
       record.minutes ? (format_duration(*record.minutes * 60) + " wall").c_str() : "",
@@ -309,8 +377,32 @@ int run_evolve(const EvolveSettings& s, EvolutionRun<float, N>& run, const Evolv
   std::fflush(stdout);
   detail::evolve_until_budget(run, data.splits.train, data.selection, pool);
 
-  const std::vector<detail::FrontEntry> front = detail::measure_front(run, data.splits);
+  std::optional<TeacherProbabilities> teacher;
+  if (!s.teacher.empty() && s.fine_tune.epochs > 0) {
+    Network<float, 64> teacher_net(load_model<float>(s.teacher).topology);
+    teacher.emplace(teacher_net, data.splits.train, s.fine_tune.distillation.temperature);
+  }
+  auto fine_tune_winner = [&](Network<float, N>& net, std::size_t budget) {
+    if (s.fine_tune.epochs == 0) return;
+    std::printf("fine-tuning the best within %s edges (%s edges) for %zu epochs%s ...\n",
+                with_commas(double(budget)).c_str(), with_commas(double(net.edge_count())).c_str(),
+                s.fine_tune.epochs, teacher ? " with the teacher" : "");
+    std::fflush(stdout);
+    const FineTuneResult r =
+        fine_tune(net, data.splits.train, data.splits.validation, s.fine_tune, o.seed + budget,
+                  teacher ? &*teacher : nullptr, [](const EpochStats&) {});
+    std::printf("  validation %s -> %s (best epoch %zu, %s)\n",
+                detail::percent(r.validation_before).c_str(),
+                detail::percent(r.validation_after).c_str(), r.best_epoch,
+                format_duration(r.wall_s).c_str());
+  };
+  const detail::ArchiveResult archived =
+      detail::measure_archive(run, data.splits, fine_tune_winner);
+  const std::vector<detail::FrontEntry>& front = archived.front;
   detail::write_population_files(population, front, out);
+  write_text_file(out / "budgets.csv", detail::budgets_csv(archived.budgets, out));
+  write_text_file(out / "budget_history.csv",
+                  detail::budget_history_csv(population.state().archive));
   detail::plot_with_gnuplot(out);
   // The best network under the cap: the front's most accurate on the whole validation split.
   const detail::FrontEntry& best =
@@ -320,6 +412,8 @@ int run_evolve(const EvolveSettings& s, EvolutionRun<float, N>& run, const Evolv
   const std::string fingerprint = chaosnet::util::hex64(population_fingerprint(population));
   nlohmann::json front_json = nlohmann::json::array();
   for (const auto& e : front) front_json.push_back(e.to_json());
+  nlohmann::json budgets_json = nlohmann::json::array();
+  for (const auto& b : archived.budgets) budgets_json.push_back(b.to_json());
   const nlohmann::json summary = {{"command", "evolve"},
                                   {"test_acc", best.test},
                                   {"val_acc", best.validation},
@@ -335,12 +429,13 @@ int run_evolve(const EvolveSettings& s, EvolutionRun<float, N>& run, const Evolv
                                   {"batch", N},
                                   {"options", evolution_options_to_json(o)},
                                   {"front", front_json},
+                                  {"budgets", budgets_json},
                                   {"fingerprint", fingerprint},
                                   {"out", out.string()}};
   write_json_file(out / "summary.json", summary);
   if (!s.json.empty()) write_json_file(s.json, summary);
   std::printf(
-      "\nbest under the cap (highest validation accuracy on the front):\n"
+      "\nbest of the archive (highest validation accuracy on its front):\n"
       "test accuracy %s  |  %s edges, %s parameters  |  val %s  |  %zu generations, %s wall, %zu "
       "threads, %s\n",
       detail::percent(best.test).c_str(), with_commas(double(best.edges)).c_str(),

@@ -90,18 +90,37 @@ inline void plot_with_gnuplot(const std::filesystem::path& out) {
   }
 }
 
-/// One member of the final front, measured once at the end.
+/// An archived network, measured once at the end.
 struct FrontEntry {
   std::uint64_t id = 0;
   std::size_t edges = 0, params = 0, hidden = 0;
-  double validation = 0;  ///< the whole validation split
+  std::size_t generation = 0;  ///< the generation that archived it
+  double validation = 0;       ///< the whole validation split
   double test = 0;
-  double selection = 0;  ///< what selection saw (the selection set, last generation)
+  double selection = 0;  ///< what selection saw (the selection set, when it was archived)
   std::filesystem::path model;
 
   [[nodiscard]] nlohmann::json to_json() const {
-    return {{"id", id},         {"val_acc", validation}, {"test_acc", test},       {"edges", edges},
-            {"params", params}, {"hidden", hidden},      {"model", model.string()}};
+    return {{"id", id},         {"val_acc", validation}, {"test_acc", test},
+            {"edges", edges},   {"params", params},      {"hidden", hidden},
+            {"generation", generation}, {"model", model.string()}};
+  }
+};
+
+/// A budget's winner before and after the final fine-tune.
+struct BudgetEntry {
+  std::size_t budget = 0;
+  FrontEntry found, tuned;
+
+  [[nodiscard]] nlohmann::json to_json() const {
+    return {{"budget", budget},
+            {"edges", tuned.edges},
+            {"params", tuned.params},
+            {"val_acc", tuned.validation},
+            {"test_acc", tuned.test},
+            {"generation", found.generation},
+            {"before_fine_tune", found.to_json()},
+            {"model", tuned.model.string()}};
   }
 };
 
@@ -117,46 +136,107 @@ inline void print_generation(const GenerationStats& g, double rate, double eta) 
   std::fflush(stdout);
 }
 
-/// The final Pareto front: each member measured on the whole validation split and, once, on
-/// the test set (by the run), saved as a model file and a DOT file, and printed.
+/// `m` as a FrontEntry, its model and DOT files written as out/<dir>/<name>.model.json, .dot.
 template <int N>
-std::vector<FrontEntry> measure_front(EvolutionRun<float, N>& run, const MnistSplits& data) {
-  const std::filesystem::path& out = run.directory();
-  std::filesystem::create_directories(out / "front");
-  std::printf("\nfinal Pareto front (validation: all %s images; test: measured once, now)\n",
-              with_commas(double(data.validation.size())).c_str());
-  std::printf("  %8s %8s %7s %9s %9s  model\n", "edges", "params", "hidden", "val", "test");
+FrontEntry save_measured(const FrontMeasurement<float, N>& m, const std::filesystem::path& out,
+                         const std::string& dir, const std::string& name, const std::string& preset,
+                         const std::string& title) {
+  const Network<float, N>& net = m.network;
+  FrontEntry e;
+  e.id = m.id;
+  e.edges = net.edge_count();
+  e.params = net.parameter_count();
+  e.hidden = net.normal_count();
+  e.generation = m.generation;
+  e.validation = m.validation;
+  e.test = m.test;
+  e.selection = m.selection;
+  std::filesystem::create_directories(out / dir);
+  e.model = out / dir / (name + ".model.json");
+  const nlohmann::json info = {{"command", "evolve"},     {"member", e.id},
+                               {"generation", e.generation}, {"val_acc", e.validation},
+                               {"test_acc", e.test},      {"selection_acc", e.selection}};
+  save_model(e.model, static_cast<const Topology<float>&>(net), ModelInfo{preset, info});
+  DotOptions dot;
+  dot.title = title + ": val " + percent(e.validation) + ", test " + percent(e.test);
+  save_dot(out / dir / (name + ".dot"), static_cast<const Topology<float>&>(net), dot);
+  return e;
+}
+
+/// What the end of a run measured: the archive's front and each budget's winner.
+struct ArchiveResult {
   std::vector<FrontEntry> front;
-  for (const FrontMeasurement<float, N>& m : run.measure_front(data.validation, data.test)) {
-    const Network<float, N>& net = m.network;
-    FrontEntry e;
-    e.id = m.id;
-    e.edges = net.edge_count();
-    e.params = net.parameter_count();
-    e.hidden = net.normal_count();
-    e.validation = m.validation;
-    e.test = m.test;
-    e.selection = m.selection;
-    const std::string name = "member-" + std::to_string(e.id) + "-" + std::to_string(e.edges) + "e";
-    e.model = out / "front" / (name + ".model.json");
-    const nlohmann::json info = {{"command", "evolve"},
-                                 {"member", e.id},
-                                 {"generation", run.population().generation()},
-                                 {"val_acc", e.validation},
-                                 {"test_acc", e.test},
-                                 {"selection_acc", e.selection}};
-    save_model(e.model, static_cast<const Topology<float>&>(net),
-               ModelInfo{run.record().preset, info});
-    DotOptions dot;
-    dot.title = "chaosnet evolve member " + std::to_string(e.id) + ": val " +
-                percent(e.validation) + ", test " + percent(e.test);
-    save_dot(out / "front" / (name + ".dot"), static_cast<const Topology<float>&>(net), dot);
-    std::printf("  %8s %8s %7zu %9s %9s  %s\n", with_commas(double(e.edges)).c_str(),
-                with_commas(double(e.params)).c_str(), e.hidden, percent(e.validation).c_str(),
-                percent(e.test).c_str(), e.model.c_str());
-    front.push_back(std::move(e));
+  std::vector<BudgetEntry> budgets;
+};
+
+/// The archive measured once (see EvolutionRun::measure): its front and each budget's winner
+/// before and after `fine_tune`, saved under out/front/ and out/budgets/, and printed.
+template <int N, class FineTune>
+ArchiveResult measure_archive(EvolutionRun<float, N>& run, const MnistSplits& data,
+                              FineTune&& fine_tune) {
+  const std::filesystem::path& out = run.directory();
+  const std::string& preset = run.record().preset;
+  const RunMeasurement<float, N> measured =
+      run.measure(data.validation, data.test, std::forward<FineTune>(fine_tune));
+  ArchiveResult result;
+  for (const FrontMeasurement<float, N>& m : measured.front) {
+    const std::string name = "member-" + std::to_string(m.id) + "-" +
+                             std::to_string(m.network.edge_count()) + "e";
+    result.front.push_back(
+        save_measured(m, out, "front", name, preset, "chaosnet evolve member " + std::to_string(m.id)));
   }
-  return front;
+  std::printf("\narchive front: %zu networks, every one that was ever on the (validation, edges) "
+              "front (front.csv, front/)\n", result.front.size());
+  std::printf("\nbest within each budget (validation: all %s images; test: measured once, now)\n",
+              with_commas(double(data.validation.size())).c_str());
+  std::printf("  %8s %8s %8s %6s %10s %10s %10s %10s\n", "budget", "edges", "params", "gen",
+              "val found", "test found", "val tuned", "test tuned");
+  for (const BudgetMeasurement<float, N>& b : measured.budgets) {
+    BudgetEntry e;
+    e.budget = b.budget;
+    const std::string name = "budget-" + std::to_string(b.budget);
+    e.found = save_measured(b.found, out, "budgets", name + "-found", preset,
+                            "best within " + std::to_string(b.budget) + " edges, as found");
+    e.tuned = save_measured(b.after, out, "budgets", name, preset,
+                            "best within " + std::to_string(b.budget) + " edges, fine-tuned");
+    std::printf("  %8s %8s %8s %6zu %10s %10s %10s %10s\n", with_commas(double(e.budget)).c_str(),
+                with_commas(double(e.tuned.edges)).c_str(),
+                with_commas(double(e.tuned.params)).c_str(), e.found.generation,
+                percent(e.found.validation).c_str(), percent(e.found.test).c_str(),
+                percent(e.tuned.validation).c_str(), percent(e.tuned.test).c_str());
+    result.budgets.push_back(std::move(e));
+  }
+  return result;
+}
+
+/// budgets.csv: one row per budget, its winner as found and fine-tuned.
+inline std::string budgets_csv(std::span<const BudgetEntry> budgets,
+                               const std::filesystem::path& out) {
+  std::ostringstream csv;
+  csv << "budget,edges,params,val_acc,test_acc,generation,found_edges,found_val_acc,"
+         "found_test_acc,model\n";
+  for (const BudgetEntry& b : budgets) {
+    csv << b.budget << ',' << b.tuned.edges << ',' << b.tuned.params << ',' << b.tuned.validation
+        << ',' << b.tuned.test << ',' << b.found.generation << ',' << b.found.edges << ','
+        << b.found.validation << ',' << b.found.test << ','
+        << b.tuned.model.lexically_relative(out).string() << '\n';
+  }
+  return csv.str();
+}
+
+/// The archive's best selection accuracy per budget after each generation.
+template <class T, int N>
+std::string budget_history_csv(const BudgetArchive<T, N>& archive) {
+  std::ostringstream csv;
+  csv << "generation";
+  for (const std::size_t b : archive.budgets()) csv << ",best_within_" << b;
+  csv << '\n';
+  for (const auto& row : archive.history()) {
+    csv << row.generation;
+    for (const double best : row.best) csv << ',' << best;
+    csv << '\n';
+  }
+  return csv.str();
 }
 
 /// front.csv and population.csv (the plots read them).
@@ -164,10 +244,10 @@ template <int N>
 void write_population_files(const Population<float, N>& population,
                             std::span<const FrontEntry> front, const std::filesystem::path& out) {
   std::ostringstream front_csv, population_csv;
-  front_csv << "id,edges,params,hidden,val_acc,test_acc,selection_acc,model\n";
+  front_csv << "id,edges,params,hidden,val_acc,test_acc,selection_acc,generation,model\n";
   for (const FrontEntry& e : front) {
     front_csv << e.id << ',' << e.edges << ',' << e.params << ',' << e.hidden << ',' << e.validation
-              << ',' << e.test << ',' << e.selection << ','
+              << ',' << e.test << ',' << e.selection << ',' << e.generation << ','
               << e.model.lexically_relative(out).string() << '\n';
   }
   population_csv << "id,parent,born,mutations,selection_acc,edges,params,hidden,on_front\n";

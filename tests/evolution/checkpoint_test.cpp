@@ -116,7 +116,7 @@ TEST_CASE("Checkpoint: empty, garbage, truncated and damaged files are rejected,
   flipped[good.size() / 2] = flipped[good.size() / 2] == '1' ? '2' : '1';
   rejects(flipped, "do not match their checksum");
   std::string version = good;
-  version.replace(version.find("\"version\":1"), 11, "\"version\":9");
+  version.replace(version.find("\"version\":2"), 11, "\"version\":9");
   rejects(version, "is checkpoint format version 9");
   // Sound frame, but an optimizer state that a float cannot hold.
   std::string beyond_float = body_of(good);

@@ -112,12 +112,15 @@ TEST_CASE("EvolutionRun: the test set is measured once, and the run cannot conti
   CHECK_FALSE(run.front_measured());
   const auto front = run.measure_front(data.validation, data.test);
   CHECK(run.front_measured());
-  REQUIRE(front.size() == run.population().front().size());
+  // What is measured is the archive's front: every network ever on it, as archived.
+  const auto& archived = run.population().state().archive.front();
+  REQUIRE(front.size() == archived.size());
+  REQUIRE_FALSE(front.empty());
   for (std::size_t k = 0; k < front.size(); ++k) {
-    const auto& member = run.population().members()[run.population().front()[k]];
-    CHECK(front[k].id == member.id);
-    CHECK(front[k].selection == member.accuracy);
-    auto copy = member.network;
+    CHECK(front[k].id == archived[k].member);
+    CHECK(front[k].generation == archived[k].generation);
+    CHECK(front[k].selection == archived[k].accuracy);
+    auto copy = archived[k].network;
     CHECK(front[k].test == chaosnet::evaluate_accuracy(copy, data.test));
     CHECK(front[k].validation == chaosnet::evaluate_accuracy(copy, data.validation));
   }

@@ -5,7 +5,7 @@
 include("${CMAKE_CURRENT_LIST_DIR}/../cli/expect.cmake")
 
 file(REMOVE_RECURSE "${OUT}")
-set(tiny --data "${DATA}" --validation 200 --population 2 --steps 5 --generations 1)
+set(tiny --data "${DATA}" --validation 200 --population 2 --budgets 300 --steps 5 --generations 1)
 expect_exit(0 "${CLI}" evolve --help)
 expect_exit(2 "${CLI}" evolve --batch 7)
 expect_exit(2 "${CLI}" evolve --selection best)
@@ -20,7 +20,10 @@ foreach(bad IN ITEMS "--validation;0" "--eval-samples;-1" "--population;-1" "--s
                      "--node-edges;-1" "--node-rate;nan" "--edge-rate;nan" "--prune-rate;nan"
                      "--size-bonus;nan" "--accuracy-window;nan" "--dominance-margin;nan"
                      "--max-edges;-1" "--lr;nan" "--seed;-1" "--minutes;nan" "--minutes;inf"
-                     "--minutes;-1" "--generations;-1" "--threads;-1" "--threads;100000")
+                     "--minutes;-1" "--generations;-1" "--threads;-1" "--threads;100000"
+                     "--budgets;0" "--budgets;-5" "--grow-rate;nan" "--rewire-rate;2"
+                     "--split-rate;-1" "--crossover;nan" "--fine-tune-epochs;-1"
+                     "--fine-tune-lr;nan" "--fine-tune-lr;0")
   list(GET bad 0 flag)
   list(GET bad 1 value)
   expect_error(2 "${flag}: ${value} is invalid; use a " "${CLI}" evolve ${flag} ${value})
@@ -44,7 +47,15 @@ if(EXISTS "${OUT}/never")
 endif()
 # A fractional time budget, as CI's short main job uses.
 expect_exit(0 "${CLI}" evolve --data "${DATA}" --validation 200 --population 2 --steps 5
-            --minutes 0.02 --out "${OUT}/fractional")
+            --budgets 150,300 --minutes 0.02 --out "${OUT}/fractional")
+# More budgets than members, budgets out of order or above the cap: usage errors that say so.
+set(tiny_no_budgets --data "${DATA}" --validation 200 --population 2 --steps 5 --generations 1)
+expect_error(2 "population 2 is smaller than the 3 budgets"
+             "${CLI}" evolve ${tiny_no_budgets} --budgets 100,200,300 --out "${OUT}/too-many-budgets")
+expect_error(2 "strictly increasing"
+             "${CLI}" evolve ${tiny_no_budgets} --budgets 300,200 --out "${OUT}/unordered")
+expect_error(2 "above the cap"
+             "${CLI}" evolve ${tiny_no_budgets} --budgets 100,400 --max-edges 300 --out "${OUT}/above-cap")
 expect_exit(0 "${CLI}" evolve ${tiny} --out "${OUT}/run")
 expect_exit(2 "${CLI}" evolve ${tiny} --out "${OUT}/run")
 expect_exit(2 "${CLI}" evolve --resume "${OUT}/run" --population 3)

@@ -16,14 +16,17 @@
 //
 // This header holds the body's schema and the entry points that save and load it. The body holds
 // "generator", "scalar", "batch", "options", "generation", "next_member_id", "batch_rng"
-// (std::mt19937_64's standard text form), "history", "members" (each with its lineage, "rng",
-// "topology" as in model files, and "optimizer": {"steps", "state": [[id, first, second,
-// beta1_power, beta2_power], ...]}) and "extra", the caller's own object. Numbers are written
-// so that they read back to the same bits. There is no batch-sampler state to store: every
-// generation shuffles a fresh sampler from "batch_rng" (see Population::evolve).
+// (std::mt19937_64's standard text form), "history", "extra" (the caller's own object),
+// "archive" ({"front": [{"member", "generation", "accuracy", "topology"}, ...], "history":
+// [[generation, best accuracy per budget...], ...]}, see budget_archive.hpp) and "members" (each
+// with its lineage, "budget", "rng", "topology" as in model files, and "optimizer": {"steps",
+// "state": [[id, first, second, beta1_power, beta2_power], ...]}). Numbers are written so that
+// they read back to the same bits. There is no batch-sampler state to store: every generation
+// shuffles a fresh sampler from "batch_rng" (see Population::evolve). Version 1 files (before
+// budgets and the archive) are refused by the frame with the version they hold.
 //
-// A little over 400 lines: one file format, its writer and its reader side by side so that they
-// stay in step.
+// About 500 lines: one file format, its writer and its reader side by side so that they stay
+// in step.
 
 #include <chaosnet/evolution/generation_stats.hpp>
 #include <chaosnet/evolution/population.hpp>
@@ -51,7 +54,7 @@
 namespace chaosnet {
 
 inline constexpr std::string_view checkpoint_format = "chaosnet-evolution-checkpoint";
-inline constexpr std::uint64_t checkpoint_format_version = 1;
+inline constexpr std::uint64_t checkpoint_format_version = 2;  ///< 2: budgets and the archive
 
 /// The frame of checkpoint files.
 inline constexpr ChecksummedFormat checkpoint_file_format{
@@ -129,12 +132,19 @@ inline nlohmann::json evolution_options_to_json(const EvolutionOptions& o) {
           {"initial_hidden", o.initial_hidden},
           {"spread_initial_hidden", o.spread_initial_hidden},
           {"max_edges", o.max_edges},
+          {"budgets", o.budgets},
+          {"layered_founders", o.layered_founders},
+          {"crossover_rate", o.crossover_rate},
+          {"gradient_batches", o.gradient_batches},
           {"topology", topology_options_to_json(o.topology)},
           {"mutation",
            {{"node_rate", o.mutation.node_rate},
             {"edge_rate", o.mutation.edge_rate},
             {"prune_rate", o.mutation.prune_rate},
-            {"prune_policy", to_string(o.mutation.prune_policy)}}},
+            {"prune_policy", to_string(o.mutation.prune_policy)},
+            {"grow_rate", o.mutation.grow_rate},
+            {"rewire_rate", o.mutation.rewire_rate},
+            {"split_rate", o.mutation.split_rate}}},
           {"selection",
            {{"method", to_string(o.selection.method)},
             {"size_bonus", o.selection.size_bonus},
@@ -161,6 +171,16 @@ inline EvolutionOptions evolution_options_from_json(const nlohmann::json& json,
   o.initial_hidden = read_field<std::size_t>(json, at, "initial_hidden");
   o.spread_initial_hidden = read_field<bool>(json, at, "spread_initial_hidden");
   o.max_edges = read_field<std::size_t>(json, at, "max_edges");
+  o.layered_founders = read_field<bool>(json, at, "layered_founders");
+  o.crossover_rate = read_field<double>(json, at, "crossover_rate");
+  o.gradient_batches = read_field<std::size_t>(json, at, "gradient_batches");
+  const nlohmann::json& budgets = read_array(json, at, "budgets");
+  for (std::size_t i = 0; i < budgets.size(); ++i) {
+    if (!budgets[i].is_number_unsigned()) {
+      at.key("budgets").index(i).fail("expected an edge count, found " + describe_json(budgets[i]));
+    }
+    o.budgets.push_back(budgets[i].get<std::size_t>());
+  }
   o.topology = topology_options_from_json(json_member(json, at, "topology"), at.key("topology"));
   const nlohmann::json& mutation = json_member(json, at, "mutation");
   const JsonPlace mutation_at = at.key("mutation");
@@ -169,6 +189,9 @@ inline EvolutionOptions evolution_options_from_json(const nlohmann::json& json,
   o.mutation.prune_rate = read_field<double>(mutation, mutation_at, "prune_rate");
   o.mutation.prune_policy =
       read_enum_field<EdgeRemoval>(mutation, mutation_at, "prune_policy", "pruning policy");
+  o.mutation.grow_rate = read_field<double>(mutation, mutation_at, "grow_rate");
+  o.mutation.rewire_rate = read_field<double>(mutation, mutation_at, "rewire_rate");
+  o.mutation.split_rate = read_field<double>(mutation, mutation_at, "split_rate");
   const nlohmann::json& selection = json_member(json, at, "selection");
   o.selection.method =
       read_enum_field<SelectionMethod>(selection, at.key("selection"), "method", "selection");
@@ -240,6 +263,53 @@ Optimizer<T> optimizer_from_json(const nlohmann::json& json, const JsonPlace& at
   return optimizer;
 }
 
+/// The archive of a checkpoint body: {"front": [{"member", "generation", "accuracy",
+/// "topology"}, ...], "history": [[generation, best at each budget...], ...]}.
+template <class T, int N>
+BudgetArchive<T, N> archive_from_json(const nlohmann::json& json, const JsonPlace& at,
+                                      const EvolutionOptions& options,
+                                      std::uint64_t next_member_id,
+                                      const std::filesystem::path& file) {
+  std::vector<ArchiveEntry<T, N>> front;
+  const nlohmann::json& entries = read_array(json, at, "front");
+  const JsonPlace front_at = at.key("front");  // places refer to their parents: keep it alive
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const nlohmann::json& e = entries[i];
+    const JsonPlace e_at = front_at.index(i);
+    ArchiveEntry<T, N> entry{read_field<std::uint64_t>(e, e_at, "member"),
+                             read_field<std::size_t>(e, e_at, "generation"),
+                             read_field<double>(e, e_at, "accuracy"),
+                             Network<T, N>(topology_from_json<T>(json_member(e, e_at, "topology"),
+                                                                 file, e_at.where() + ".topology"))};
+    if (entry.member == 0 || entry.member >= next_member_id) {
+      e_at.key("member").fail("member ids run from 1 to next_member_id - 1, found " +
+                              std::to_string(entry.member));
+    }
+    front.push_back(std::move(entry));
+  }
+  std::vector<typename BudgetArchive<T, N>::HistoryRow> history;
+  const nlohmann::json& rows = read_array(json, at, "history");
+  const JsonPlace rows_at = at.key("history");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const JsonPlace row_at = rows_at.index(i);
+    const nlohmann::json& row = rows[i];
+    if (!row.is_array() || row.empty() || !row[0].is_number_unsigned() ||
+        !std::all_of(row.begin() + 1, row.end(), [](const auto& v) { return v.is_number(); })) {
+      row_at.fail("expected [generation, best accuracy per budget...], found " + describe_json(row));
+    }
+    typename BudgetArchive<T, N>::HistoryRow r{row[0].get<std::size_t>(), {}};
+    for (std::size_t k = 1; k < row.size(); ++k) r.best.push_back(finite_number<double>(row[k], row_at));
+    history.push_back(std::move(r));
+  }
+  try {
+    return BudgetArchive<T, N>::restore(options.budgets, archive_limit(options), std::move(front),
+                                        std::move(history));
+  } catch (const std::invalid_argument& e) {
+    at.fail(e.what());
+  }
+  return {};  // not reached: fail() throws
+}
+
 /// The body of a checkpoint, checked completely; FileError naming the field at fault.
 template <class T, int N>
 Checkpoint<T, N> checkpoint_from_json(const nlohmann::json& body,
@@ -274,9 +344,15 @@ Checkpoint<T, N> checkpoint_from_json(const nlohmann::json& body,
     const JsonPlace m_at = members_at.index(i);
     const std::string where = m_at.where() + ".topology";
     Network<T, N> net(topology_from_json<T>(json_member(m, m_at, "topology"), file, where));
-    if (options.max_edges != 0 && net.edge_count() > options.max_edges) {
-      m_at.fail("has " + std::to_string(net.edge_count()) + " edges, above the run's cap of " +
-                std::to_string(options.max_edges));
+    const auto budget = read_field<std::size_t>(m, m_at, "budget");
+    if (budget != 0 && std::find(options.budgets.begin(), options.budgets.end(), budget) ==
+                           options.budgets.end()) {
+      m_at.key("budget").fail(std::to_string(budget) + " is not one of the run's budgets");
+    }
+    const std::size_t cap = budget != 0 ? budget : options.max_edges;
+    if (cap != 0 && net.edge_count() > cap) {
+      m_at.fail("has " + std::to_string(net.edge_count()) + " edges, above its cap of " +
+                std::to_string(cap));
     }
     Optimizer<T> optimizer = optimizer_from_json<T>(json_member(m, m_at, "optimizer"),
                                                     m_at.key("optimizer"), options.optimizer, net);
@@ -289,12 +365,15 @@ Checkpoint<T, N> checkpoint_from_json(const nlohmann::json& body,
                         rng_from_json(m, m_at, "rng")};
     member.accuracy = read_field<double>(m, m_at, "accuracy");
     member.train_loss = read_field<double>(m, m_at, "train_loss");
+    member.budget = budget;
     if (member.id == 0 || member.id >= state.next_member_id) {
       m_at.key("id").fail("member ids run from 1 to next_member_id - 1, found " +
                           std::to_string(member.id));
     }
     state.members.push_back(std::move(member));
   }
+  state.archive = archive_from_json<T, N>(json_member(body, at, "archive"), at.key("archive"),
+                                          options, state.next_member_id, file);
   nlohmann::json extra = json_member(body, at, "extra");
   if (!extra.is_object()) at.key("extra").fail("expected an object, found " + describe_json(extra));
   return {Population<T, N>(options, std::move(state)), std::move(extra), file, {}};
@@ -318,9 +397,26 @@ std::string checkpoint_to_string(const Population<T, N>& population,
   const auto& state = population.state();
   nlohmann::json history = nlohmann::json::array();
   for (const auto& s : state.history) history.push_back(detail::history_to_json(s));
-  // Members are most of the text: each is written on its own, in parallel when a pool is given.
-  std::vector<std::string> members(state.members.size());
-  auto write_member = [&](std::size_t i) {
+  // Networks are most of the text: each is written on its own, in parallel when a pool is given.
+  auto write_all = [&](std::size_t count, auto&& write_one) {
+    std::vector<std::string> texts(count);
+    auto write = [&](std::size_t i) { texts[i] = write_one(i); };
+    if (pool != nullptr) {
+      pool->run(count, write);
+    } else {
+      for (std::size_t i = 0; i < count; ++i) write(i);
+    }
+    return texts;
+  };
+  auto join = [](const std::vector<std::string>& texts) {
+    std::string joined = "[";
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      if (i > 0) joined += ',';
+      joined += texts[i];
+    }
+    return joined + "]";
+  };
+  const std::vector<std::string> members = write_all(state.members.size(), [&](std::size_t i) {
     const auto& m = state.members[i];
     const nlohmann::json member = {
         {"id", m.id},
@@ -329,17 +425,31 @@ std::string checkpoint_to_string(const Population<T, N>& population,
         {"mutations", m.mutations},
         {"accuracy", m.accuracy},
         {"train_loss", m.train_loss},
+        {"budget", m.budget},
         {"rng", rng_to_text(m.rng)},
         {"topology", topology_to_json(static_cast<const Topology<T>&>(m.network))},
         {"optimizer", detail::optimizer_to_json(m.optimizer, m.network)}};
     check_writable_json(member, "members[" + std::to_string(i) + "]", 2);
-    members[i] = member.dump();
-  };
-  if (pool != nullptr) {
-    pool->run(members.size(), write_member);
-  } else {
-    for (std::size_t i = 0; i < members.size(); ++i) write_member(i);
+    return member.dump();
+  });
+  const auto& archive = state.archive.front();
+  const std::vector<std::string> archived = write_all(archive.size(), [&](std::size_t i) {
+    const auto& e = archive[i];
+    const nlohmann::json entry = {
+        {"member", e.member},
+        {"generation", e.generation},
+        {"accuracy", e.accuracy},
+        {"topology", topology_to_json(static_cast<const Topology<T>&>(e.network))}};
+    check_writable_json(entry, "archive.front[" + std::to_string(i) + "]", 2);
+    return entry.dump();
+  });
+  nlohmann::json archive_history = nlohmann::json::array();
+  for (const auto& row : state.archive.history()) {
+    nlohmann::json r = nlohmann::json::array({row.generation});
+    for (const double best : row.best) r.push_back(best);
+    archive_history.push_back(std::move(r));
   }
+  check_writable_json(archive_history, "archive.history", 1);
   nlohmann::json head = {{"generator", "chaosnet " CHAOSNET_VERSION},
                          {"scalar", scalar_name<T>()},
                          {"batch", N},
@@ -351,13 +461,9 @@ std::string checkpoint_to_string(const Population<T, N>& population,
   check_writable_json(head, "", 0);
   head["extra"] = extra;
   std::string text = head.dump();
-  text.pop_back();  // the closing brace: "members" follows
-  text += ",\"members\":[";
-  for (std::size_t i = 0; i < members.size(); ++i) {
-    if (i > 0) text += ',';
-    text += members[i];
-  }
-  text += "]}";
+  text.pop_back();  // the closing brace: the archive and the members follow
+  text += ",\"archive\":{\"front\":" + join(archived) + ",\"history\":" +
+          archive_history.dump() + "},\"members\":" + join(members) + "}";
   return checksummed_file_text(checkpoint_file_format, text);
 }
 

@@ -2,8 +2,10 @@
 
 // A whole evolution run: generations until its budget (minutes and/or generations over all
 // sessions) or a stop request, a checkpoint in the run directory after every generation, and at
-// the end the one measurement of the final Pareto front on the test set. The test set is touched
-// once: measure_front() refuses a second call, and run() refuses to continue after it, so no
+// the end the one measurement on the test set: of the archive's front (every network that was
+// ever on the front, see budget_archive.hpp) and of each budget's winner, before and after an
+// optional fine-tune that sees only the training and validation splits. The test set is touched
+// once: measure() refuses a second call, and run() refuses to continue after it, so no
 // selection can ever have seen a test accuracy.
 
 #include <chaosnet/data/dataset.hpp>
@@ -43,14 +45,31 @@ enum class RunEnd {
   stop_requested,  ///< request_stop() was called; the generation in progress was finished
 };
 
-/// A member of the final front as measured: validation on the whole validation split, test once.
+/// An archived network as measured: validation on the whole validation split, test once.
 template <class T, int N>
 struct FrontMeasurement {
-  std::uint64_t id = 0;
-  double selection = 0;   ///< the accuracy selection used (the selection split)
-  double validation = 0;  ///< on the whole validation split
-  double test = 0;        ///< on the test set
-  Network<T, N> network;  ///< the member's network, as measured
+  std::uint64_t id = 0;        ///< the member it was
+  double selection = 0;        ///< the accuracy selection used (the selection split)
+  double validation = 0;       ///< on the whole validation split
+  double test = 0;             ///< on the test set
+  Network<T, N> network;       ///< as archived
+  std::size_t generation = 0;  ///< the generation that archived it
+};
+
+/// A budget's winner (the archive's most accurate network within it), as found and after the
+/// fine-tune; the fine-tune is selected on validation, so `after` may equal `found`.
+template <class T, int N>
+struct BudgetMeasurement {
+  std::size_t budget = 0;
+  FrontMeasurement<T, N> found;
+  FrontMeasurement<T, N> after;  ///< after the fine-tune (== found without one)
+};
+
+/// What measure() returns.
+template <class T, int N>
+struct RunMeasurement {
+  std::vector<FrontMeasurement<T, N>> front;       ///< the archive's front, fewest edges first
+  std::vector<BudgetMeasurement<T, N>> budgets;   ///< one per budget that has a network
 };
 
 template <class T, int N>
@@ -117,30 +136,53 @@ class EvolutionRun {
   void request_stop() noexcept { stop_.store(true); }
   [[nodiscard]] bool stop_requested() const noexcept { return stop_.load(); }
 
-  /// The final Pareto front (fewest edges first), each member measured on the whole
-  /// `validation` split and on `test`. The test set is measured once per run: a second call
-  /// throws std::logic_error, and so does run() afterwards. Throws std::runtime_error when no
-  /// member is within the edge cap.
-  std::vector<FrontMeasurement<T, N>> measure_front(const Dataset& validation,
-                                                    const Dataset& test) {
+  /// Measure the archive: every network on its front on the whole `validation` split, each
+  /// budget's winner (by selection accuracy) fine-tuned by fine_tune(Network<T, N>&, budget),
+  /// which may use the training and validation data but never `test`, and then everything once
+  /// on `test`. A second call throws std::logic_error, and so does run() afterwards. Throws
+  /// std::runtime_error when the archive is empty (nothing within the limit was ever evaluated).
+  template <class FineTune>
+  RunMeasurement<T, N> measure(const Dataset& validation, const Dataset& test,
+                               FineTune&& fine_tune) {
     if (measured_) {
       throw std::logic_error(
-          "chaosnet::EvolutionRun::measure_front: the test set has already been measured once; "
+          "chaosnet::EvolutionRun::measure: the test set has already been measured once; "
           "measuring it again would make it a selection set");
     }
-    measured_ = true;
-    const auto members = population_.members();
-    std::vector<FrontMeasurement<T, N>> front;
-    for (const std::size_t i : population_.front()) {
-      FrontMeasurement<T, N> m{members[i].id, members[i].accuracy, 0, 0, members[i].network};
+    const BudgetArchive<T, N>& archive = population_.state().archive;
+    if (archive.front().empty()) {
+      throw std::runtime_error("no network within the archive's edge limit was ever evaluated");
+    }
+    RunMeasurement<T, N> result;
+    for (const ArchiveEntry<T, N>& e : archive.front()) {
+      FrontMeasurement<T, N> m{e.member, e.accuracy, 0, 0, e.network, e.generation};
       m.validation = evaluate_accuracy(m.network, validation);
-      m.test = evaluate_accuracy(m.network, test);
-      front.push_back(std::move(m));
+      result.front.push_back(std::move(m));
     }
-    if (front.empty()) {
-      throw std::runtime_error("no member of the population is within the edge cap");
+    for (const std::size_t budget : archive.budgets()) {
+      const ArchiveEntry<T, N>* winner = archive.best_within(budget);
+      if (winner == nullptr) continue;
+      const auto found = std::find_if(result.front.begin(), result.front.end(), [&](const auto& m) {
+        return m.id == winner->member && m.generation == winner->generation;
+      });
+      BudgetMeasurement<T, N> b{budget, *found, *found};
+      fine_tune(b.after.network, budget);
+      b.after.validation = evaluate_accuracy(b.after.network, validation);
+      result.budgets.push_back(std::move(b));
     }
-    return front;
+    measured_ = true;  // from here on the test set is seen
+    for (auto& m : result.front) m.test = evaluate_accuracy(m.network, test);
+    for (auto& b : result.budgets) {
+      b.found.test = evaluate_accuracy(b.found.network, test);
+      b.after.test = evaluate_accuracy(b.after.network, test);
+    }
+    return result;
+  }
+
+  /// measure() without a fine-tune: the archive's front.
+  std::vector<FrontMeasurement<T, N>> measure_front(const Dataset& validation,
+                                                    const Dataset& test) {
+    return measure(validation, test, [](Network<T, N>&, std::size_t) {}).front;
   }
 
   [[nodiscard]] bool front_measured() const { return measured_; }

@@ -10,11 +10,15 @@
 
 #include <chaosnet/data/batch_sampler.hpp>
 #include <chaosnet/data/dataset.hpp>
+#include <chaosnet/evolution/budget_archive.hpp>
+#include <chaosnet/evolution/crossover.hpp>
 #include <chaosnet/evolution/generation_stats.hpp>
+#include <chaosnet/evolution/guided_mutation.hpp>
 #include <chaosnet/evolution/mutation.hpp>
 #include <chaosnet/evolution/selection.hpp>
 #include <chaosnet/evolution/worker_pool.hpp>
 #include <chaosnet/graph/network.hpp>
+#include <chaosnet/sparse/layered_start.hpp>
 #include <chaosnet/train/evaluate.hpp>
 #include <chaosnet/train/optimizer.hpp>
 #include <chaosnet/train/training_step.hpp>
@@ -46,6 +50,19 @@ struct EvolutionOptions {
   /// population spans every size from the bare seed network to the largest.
   bool spread_initial_hidden = false;
   std::size_t max_edges = 0;  ///< no member ever has more edges; 0: no cap
+  /// Edge budgets, strictly increasing. Each member works for one of them (founders in turn,
+  /// children their parent's), is capped at it, and selection keeps a share of the population
+  /// per budget so that none starves. Empty: every member works for the cap alone.
+  std::vector<std::size_t> budgets{};
+  /// Founders of a budget B start as the sparse-training start at B: one hidden layer of B/20
+  /// nodes and B edges with Erdős–Rényi densities (sparse/layered_start.hpp), instead of the
+  /// seed's input→leaf network. Only with budgets.
+  bool layered_founders = false;
+  /// Each child is, with this probability, the crossover of its parent with another parent of
+  /// the same budget (the better of the two as `better`) before it is mutated.
+  double crossover_rate = 0;
+  /// Batches (the generation's first) whose candidate gradients guide grow_rate / rewire_rate.
+  std::size_t gradient_batches = 4;
   TopologyOptions topology;   ///< starting networks, and the edges of new nodes
   MutationOptions mutation;
   SelectionOptions selection;
@@ -72,6 +89,27 @@ inline void check_evolution_options(const EvolutionOptions& options) {
   if (!(options.selection.dominance_margin >= 0 && options.selection.dominance_margin <= 1)) {
     fail("selection.dominance_margin must lie in [0, 1]");
   }
+  for (std::size_t i = 0; i < options.budgets.size(); ++i) {
+    const std::size_t b = options.budgets[i];
+    if (b == 0 || (i > 0 && b <= options.budgets[i - 1])) {
+      fail("budgets must be at least 1 and strictly increasing");
+    }
+    if (options.max_edges != 0 && b > options.max_edges) {
+      fail("budget " + std::to_string(b) + " is above the cap max_edges = " +
+           std::to_string(options.max_edges));
+    }
+  }
+  if (!(options.crossover_rate >= 0 && options.crossover_rate <= 1)) {
+    fail("crossover_rate must lie in [0, 1]");
+  }
+  if (options.gradient_batches == 0) fail("gradient_batches must be at least 1");
+  if (options.layered_founders && options.budgets.empty()) {
+    fail("layered_founders needs budgets (the start is sized to each)");
+  }
+  if (options.population < options.budgets.size()) {
+    fail("population " + std::to_string(options.population) + " is smaller than the " +
+         std::to_string(options.budgets.size()) + " budgets (each needs a member)");
+  }
   check_mutation_options(options.mutation);
   Optimizer<float> check(options.optimizer);  // validates the learning rate
 }
@@ -89,6 +127,7 @@ struct Member {
   double accuracy = 0;    ///< validation accuracy at its last evaluation
   double train_loss = 0;  ///< mean loss of its last generation's training
   bool diverged = false;  ///< its last training hit a non-finite loss
+  std::size_t budget = 0;  ///< the edge budget it works for, its cap; 0: the run's cap
 
   [[nodiscard]] Fitness fitness() const { return {accuracy, network.edge_count()}; }
 };
@@ -101,7 +140,13 @@ struct PopulationState {
   std::size_t generation = 0;  ///< generations completed
   std::uint64_t next_member_id = 1;
   std::vector<GenerationStats> history;
+  BudgetArchive<T, N> archive;  ///< every network ever on the front, and the best per budget
 };
+
+/// The largest network an archive of a run with `options` keeps: its largest budget, else its cap.
+inline std::size_t archive_limit(const EvolutionOptions& options) {
+  return options.budgets.empty() ? options.max_edges : options.budgets.back();
+}
 
 /// A population of networks evolving together (see the file comment): construct it from
 /// options or from a checkpoint's state, then call evolve() once per generation.
@@ -115,6 +160,8 @@ class Population {
       : options_(std::move(options)) {
     check_evolution_options(options_);
     state_.batch_rng = util::derive_rng(options_.seed, 0, 1);  // member ids start at 1
+    state_.archive = BudgetArchive<T, N>(options_.budgets, archive_limit(options_));
+    const std::size_t budget_count = options_.budgets.size();
     for (std::size_t i = 0; i < options_.population; ++i) {
       const std::uint64_t id = state_.next_member_id++;
       Rng rng = util::derive_rng(options_.seed, id);
@@ -123,9 +170,16 @@ class Population {
                                      ? options_.initial_hidden * i / (options_.population - 1)
                                      : options_.initial_hidden;
       if (hidden > 0) add_nodes(net, NodeKind::normal, hidden, rng);
-      enforce_edge_cap(net, options_.max_edges, rng);
-      state_.members.push_back(Member<T, N>{id, 0, 0, 0, std::move(net),
-                                            Optimizer<T>(options_.optimizer), std::move(rng)});
+      Member<T, N> founder{id, 0, 0, 0, std::move(net), Optimizer<T>(options_.optimizer),
+                           std::move(rng)};
+      if (budget_count > 0) founder.budget = options_.budgets[i % budget_count];
+      if (options_.layered_founders) {
+        const LayeredStart start{.hidden = {std::max<std::size_t>(1, founder.budget / 20)},
+                                 .edges = founder.budget};
+        founder.network = Network<T, N>(layered_start<T>(inputs, outputs, start, founder.rng));
+      }
+      enforce_edge_cap(founder.network, cap_of(founder), founder.rng);
+      state_.members.push_back(std::move(founder));
     }
   }
 
@@ -157,8 +211,9 @@ class Population {
     candidates.reserve(2 * parents);
     if (morph) {
       for (std::size_t i = 0; i < parents; ++i) {
-        candidates.push_back(make_child(candidates[i], generation));
+        candidates.push_back(make_child(candidates, i, generation));
       }
+      if (options_.crossover_rate > 0) give_children_own_node_ids(candidates, parents);
     }
     // Largest first so that one big member does not finish last; the order changes nothing else.
     std::vector<std::size_t> order(candidates.size());
@@ -168,7 +223,7 @@ class Population {
     });
     pool.run(order.size(), [&](std::size_t k) {
       Member<T, N>& m = candidates[order[k]];
-      if (order[k] >= parents) mutate(m.network, options_.mutation, m.rng, options_.max_edges);
+      if (order[k] >= parents) mutate_member(m, batches, train);
       train_member(m, batches, train);
       m.accuracy = m.diverged ? 0.0 : evaluate_accuracy(m.network, validation);
     });
@@ -177,6 +232,10 @@ class Population {
     stats.generation = generation;
     stats.morphed = morph;
     stats.trained = candidates.size();
+    for (const Member<T, N>& m : candidates) {
+      if (!m.diverged) state_.archive.offer(m.id, generation, m.accuracy, m.network);
+    }
+    state_.archive.close_generation(generation);
     state_.members = select(candidates, parents, morph, stats.diverged);
     if (state_.members.empty()) {
       throw std::runtime_error(
@@ -244,15 +303,72 @@ class Population {
     return indices;
   }
 
-  Member<T, N> make_child(const Member<T, N>& parent, std::size_t generation) {
+  /// A clone of parents[i] with its weights and optimizer state, or (crossover_rate) the
+  /// crossover of it and another parent of its budget, the better one's state carried over.
+  Member<T, N> make_child(const std::vector<Member<T, N>>& parents, std::size_t i,
+                          std::size_t generation) {
+    const Member<T, N>& parent = parents[i];
     const std::uint64_t id = state_.next_member_id++;
-    return Member<T, N>{id,
-                        parent.id,
-                        generation,
-                        parent.mutations + 1,
-                        parent.network,
-                        parent.optimizer,
-                        util::derive_rng(options_.seed, id)};
+    Member<T, N> child{id,
+                       parent.id,
+                       generation,
+                       parent.mutations + 1,
+                       parent.network,
+                       parent.optimizer,
+                       util::derive_rng(options_.seed, id)};
+    child.budget = parent.budget;
+    if (options_.crossover_rate > 0 &&
+        util::uniform_real(child.rng, 0.0, 1.0) < options_.crossover_rate) {
+      std::vector<std::size_t> mates;
+      for (std::size_t j = 0; j < parents.size(); ++j) {
+        if (j != i && parents[j].budget == parent.budget && !parents[j].diverged) mates.push_back(j);
+      }
+      if (!mates.empty()) {
+        const Member<T, N>& mate = parents[mates[util::uniform_index(child.rng, mates.size())]];
+        const bool parent_better = parent.accuracy >= mate.accuracy;
+        const Member<T, N>& better = parent_better ? parent : mate;
+        const Member<T, N>& other = parent_better ? mate : parent;
+        child.parent = better.id;
+        child.optimizer = better.optimizer;
+        child.network = Network<T, N>(
+            crossover<T>(better.network, other.network, child.rng, 0.5, cap_of(child)));
+      }
+    }
+    return child;
+  }
+
+  /// Crossover aligns nodes by id, so two lineages must never give one id to different new
+  /// nodes: each child gets its own range above every id in use, wide enough for one mutation
+  /// (which adds fewer nodes than the network has nodes and edges).
+  void give_children_own_node_ids(std::vector<Member<T, N>>& candidates,
+                                  std::size_t parents) const {
+    NodeId next = 0;
+    for (const Member<T, N>& m : candidates) next = std::max(next, m.network.next_node_id());
+    for (std::size_t i = parents; i < candidates.size(); ++i) {
+      Network<T, N>& net = candidates[i].network;
+      net.reserve_node_ids(next);
+      next += static_cast<NodeId>(net.node_count() + net.edge_count() + 1);
+    }
+  }
+
+  /// Mutate a new child: the seed's operators, and the gradient-guided ones with the candidate
+  /// gradients of the generation's first batches on the child as it is.
+  void mutate_member(Member<T, N>& m, std::span<const std::uint32_t> batches,
+                     const Dataset& train) const {
+    const MutationOptions& o = options_.mutation;
+    if (o.grow_rate > 0 || o.rewire_rate > 0) {
+      const std::size_t n = static_cast<std::size_t>(N);
+      const std::size_t use = std::min(options_.gradient_batches, batches.size() / n);
+      const CandidateGradients<T> g = candidate_gradients_on(m.network, train, batches.first(use * n));
+      mutate_guided(m.network, o, m.rng, cap_of(m), &g);
+    } else {
+      mutate_guided(m.network, o, m.rng, cap_of(m), nullptr);
+    }
+  }
+
+  /// The most edges member `m` may have: its budget, else the run's cap (0: none).
+  [[nodiscard]] std::size_t cap_of(const Member<T, N>& m) const {
+    return m.budget != 0 ? m.budget : options_.max_edges;
   }
 
   void train_member(Member<T, N>& m, std::span<const std::uint32_t> batches,
@@ -279,44 +395,61 @@ class Population {
   }
 
   /// The survivors of seed or Pareto selection among the members that did not diverge and are
-  /// within the cap, in selection order (seed: the kept parents, then the kept children, each
-  /// best first; Pareto: front by front). Without a morph, everyone eligible stays, re-ordered.
+  /// within their cap, in selection order (seed: the kept parents, then the kept children, each
+  /// best first; Pareto: front by front). With budgets, each budget's members compete only with
+  /// each other for that budget's share of the population, budget by budget. Without a morph,
+  /// everyone eligible stays, re-ordered.
   std::vector<Member<T, N>> select(std::vector<Member<T, N>>& candidates, std::size_t parents,
                                    bool morph, std::size_t& diverged) const {
-    std::vector<std::size_t> eligible;
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-      if (candidates[i].diverged) {
-        ++diverged;
-      } else if (within_cap(candidates[i].fitness(), options_.max_edges)) {
-        eligible.push_back(i);
+    for (const Member<T, N>& m : candidates) diverged += m.diverged ? 1 : 0;
+    const std::size_t groups = std::max<std::size_t>(1, options_.budgets.size());
+    std::vector<std::size_t> chosen;
+    for (std::size_t g = 0; g < groups; ++g) {
+      std::vector<std::size_t> eligible;
+      for (std::size_t i = 0; i < candidates.size(); ++i) {
+        const Member<T, N>& m = candidates[i];
+        const bool in_group = options_.budgets.empty() || m.budget == options_.budgets[g];
+        if (in_group && !m.diverged && within_cap(m.fitness(), cap_of(m))) eligible.push_back(i);
       }
+      const std::size_t share =
+          options_.population / groups + (g < options_.population % groups ? 1 : 0);
+      const std::vector<std::size_t> kept = select_among(candidates, eligible, parents,
+                                                         morph ? share : eligible.size(), morph);
+      chosen.insert(chosen.end(), kept.begin(), kept.end());
     }
+    std::vector<Member<T, N>> survivors;
+    survivors.reserve(chosen.size());
+    for (const std::size_t i : chosen) survivors.push_back(std::move(candidates[i]));
+    return survivors;
+  }
+
+  /// `keep` of the `eligible` candidates (indices below `parents` are parents), in selection
+  /// order, by the run's selection method.
+  std::vector<std::size_t> select_among(const std::vector<Member<T, N>>& candidates,
+                                        const std::vector<std::size_t>& eligible,
+                                        std::size_t parents, std::size_t keep, bool morph) const {
     auto fitness_of = [&](std::span<const std::size_t> which) {
       std::vector<Fitness> f;
       for (const std::size_t i : which) f.push_back(candidates[i].fitness());
       return f;
     };
     std::vector<std::size_t> chosen;
-    const std::size_t keep = morph ? options_.population : eligible.size();
     if (options_.selection.method == SelectionMethod::pareto) {
       for (const std::size_t k : select_pareto(fitness_of(eligible), keep, 0, options_.selection)) {
         chosen.push_back(eligible[k]);
       }
-    } else {
-      const auto split = std::partition_point(eligible.begin(), eligible.end(),
-                                              [&](std::size_t i) { return i < parents; });
-      const std::vector<std::size_t> old(eligible.begin(), split), young(split, eligible.end());
-      const std::size_t keep_parents = morph ? (keep + 1) / 2 : old.size();
-      const SeedSurvivors s =
-          select_seed(fitness_of(old), fitness_of(young), keep_parents,
-                      keep - std::min(keep, keep_parents), options_.selection.size_bonus);
-      for (const std::size_t k : s.parents) chosen.push_back(old[k]);
-      for (const std::size_t k : s.children) chosen.push_back(young[k]);
+      return chosen;
     }
-    std::vector<Member<T, N>> survivors;
-    survivors.reserve(chosen.size());
-    for (const std::size_t i : chosen) survivors.push_back(std::move(candidates[i]));
-    return survivors;
+    const auto split = std::partition_point(eligible.begin(), eligible.end(),
+                                            [&](std::size_t i) { return i < parents; });
+    const std::vector<std::size_t> old(eligible.begin(), split), young(split, eligible.end());
+    const std::size_t keep_parents = morph ? (keep + 1) / 2 : old.size();
+    const SeedSurvivors s =
+        select_seed(fitness_of(old), fitness_of(young), keep_parents,
+                    keep - std::min(keep, keep_parents), options_.selection.size_bonus);
+    for (const std::size_t k : s.parents) chosen.push_back(old[k]);
+    for (const std::size_t k : s.children) chosen.push_back(young[k]);
+    return chosen;
   }
 
   void summarize(GenerationStats& stats) const {
@@ -344,9 +477,9 @@ class Population {
 };
 
 /// A 64-bit digest of everything that determines how a population continues: every member's
-/// lineage, topology, parameters (bit patterns), optimizer state and random stream, the batch
-/// stream and the counters. Equal digests mean bit-identical populations (for tests and for
-/// checking that a resumed run matches an uninterrupted one).
+/// lineage, budget, topology, parameters (bit patterns), optimizer state and random stream, the
+/// batch stream, the counters and the archive. Equal digests mean bit-identical populations
+/// (for tests and for checking that a resumed run matches an uninterrupted one).
 template <class T, int N>
 std::uint64_t population_fingerprint(const Population<T, N>& population) {
   util::Fnv1a64 hash;
@@ -354,20 +487,8 @@ std::uint64_t population_fingerprint(const Population<T, N>& population) {
   auto mix_real = [&](auto value) {
     mix(std::bit_cast<std::uint64_t>(static_cast<double>(value)));
   };
-  const auto& state = population.state();
-  mix(state.generation);
-  mix(state.next_member_id);
-  Rng batch_rng = state.batch_rng;
-  mix(batch_rng());
-  for (const auto& m : state.members) {
-    mix(m.id);
-    mix(m.parent);
-    mix(m.born);
-    mix(m.mutations);
-    mix_real(m.accuracy);
-    Rng rng = m.rng;
-    mix(rng());
-    auto data = m.network.to_data();
+  auto mix_network = [&](const Network<T, N>& network) {
+    auto data = network.to_data();
     for (const auto& n : data.nodes) {
       mix(n.id);
       mix(static_cast<std::uint64_t>(n.kind));
@@ -383,6 +504,22 @@ std::uint64_t population_fingerprint(const Population<T, N>& population) {
       mix(e.id);
       mix_real(e.weight);
     }
+  };
+  const auto& state = population.state();
+  mix(state.generation);
+  mix(state.next_member_id);
+  Rng batch_rng = state.batch_rng;
+  mix(batch_rng());
+  for (const auto& m : state.members) {
+    mix(m.id);
+    mix(m.parent);
+    mix(m.born);
+    mix(m.mutations);
+    mix_real(m.accuracy);
+    Rng rng = m.rng;
+    mix(rng());
+    mix(m.budget);
+    mix_network(m.network);
     Optimizer<T> optimizer = m.optimizer;
     auto saved = optimizer.state(m.network);
     std::sort(saved.begin(), saved.end(),
@@ -395,6 +532,16 @@ std::uint64_t population_fingerprint(const Population<T, N>& population) {
       mix_real(s.beta1_power);
       mix_real(s.beta2_power);
     }
+  }
+  for (const ArchiveEntry<T, N>& e : state.archive.front()) {
+    mix(e.member);
+    mix(e.generation);
+    mix_real(e.accuracy);
+    mix_network(e.network);
+  }
+  for (const auto& row : state.archive.history()) {
+    mix(row.generation);
+    for (const double best : row.best) mix_real(best);
   }
   return hash.value();
 }

@@ -5,9 +5,10 @@
 //             generation, clone and mutate every 10th generation (grow p_n < 0.1, p_c < 0.1;
 //             prune p_r < 0.3 at random), seed score with c = 0.05, starting from ~100
 //             input→leaf edges. (Weight initialisation and leaf biases as the train v02 preset.)
-//   default — what we measured to work well per minute on MNIST: mutate every generation with
-//             gentler growth, magnitude pruning, Adam, and Pareto selection that spends the
-//             population on the accurate part of the front.
+//   default — what we measured to work well per minute on MNIST: the population shared among
+//             three edge budgets, founders started as sparse layered networks at their budget,
+//             mutate every generation with gentler growth, magnitude pruning, Adam, and Pareto
+//             selection within each budget that spends it on the accurate part of the front.
 
 #include <chaosnet/util/named_list.hpp>
 #include <chaosnet/evolution/population.hpp>
@@ -33,12 +34,16 @@ inline const std::vector<EvolutionPreset>& evolution_presets() {
     const Preset& start = find_preset("v02");
     const EvolutionPreset tuned{
         .name = "default",
-        .description = "16 members, 1000 Adam (3e-3) batches per generation, mutate every "
-                       "generation (p_n < 0.02, p_c < 0.1, p_r < 0.1 smallest |w|), Pareto "
-                       "selection with a 0.1 accuracy window",
+        .description = "16 members shared among the budgets 1300, 3000 and 6000 edges, each "
+                       "founder a one-hidden-layer sparse network at its budget; 1000 Adam "
+                       "(3e-3) batches per generation, mutate every generation (p_n < 0.02, "
+                       "p_c < 0.1, p_r < 0.1 smallest |w|), Pareto selection with a 0.1 "
+                       "accuracy window within each budget",
         .options = {.population = 16,
                     .steps_per_generation = 1000,
                     .morph_every = 1,
+                    .budgets = {1300, 3000, 6000},
+                    .layered_founders = true,
                     .topology = start.topology,
                     .mutation = {0.02, 0.1, 0.1, EdgeRemoval::smallest_magnitude},
                     .selection = {SelectionMethod::pareto, 0.05, 0.1, 0},
