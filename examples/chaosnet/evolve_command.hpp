@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -31,7 +32,7 @@ struct EvolveSettings {
   std::size_t validation = 10000;
   std::size_t eval_samples = 0;
   std::string preset = "default";
-  std::optional<std::size_t> population, steps, morph_every, hidden, max_edges, node_edges;
+  std::optional<std::size_t> population, steps, morph_every, hidden, max_edges, node_edges, founder_epochs;
   std::optional<double> input_edges, node_rate, edge_rate, prune_rate, size_bonus, accuracy_window,
       dominance_margin, learning_rate, grow_rate, rewire_rate, split_rate, crossover_rate;
   /// The final fine-tune of each budget's winner (epochs 0: none).
@@ -167,11 +168,17 @@ inline void add_evolve_command(CLI::App& app, EvolveSettings& s) {
           ->delimiter(',')
           ->check(number_in<std::size_t>(1, 100000000)));
   run(cmd->add_option("--founders", s.founders,
-                      "How each budget's founders start: layered (one hidden layer of budget/20 "
-                      "nodes with the budget's edges, as train --edges; the default preset's "
-                      "unless --hidden, --hidden-spread or --input-edges is given) or seed "
-                      "(input->leaf edges plus --hidden nodes)"))
-      ->check(CLI::IsMember({"layered", "seed"}));
+                      "How each budget's founders start: trained (the first generation trains "
+                      "each to its budget from scratch as train --edges does; the default "
+                      "preset's), layered (one hidden layer of budget/20 nodes with the budget's "
+                      "edges, untrained) or seed (input->leaf edges plus --hidden nodes; implied "
+                      "by --hidden, --hidden-spread or --input-edges)"))
+      ->check(CLI::IsMember({"trained", "layered", "seed"}));
+  run(cmd->add_option("--founder-epochs", s.founder_epochs,
+                      "Epochs of each trained founder (default 200 as train --edges; with "
+                      "--minutes M below 5, 200*M/5, so that founders take about as large a "
+                      "share of a short run as of the 5-minute one)"))
+      ->check(number_in<std::size_t>(1, 100000));
   run(cmd->add_option("--optimizer", s.optimizer, util::enum_names_text<OptimizerKind>()))
       ->check(CLI::IsMember(util::enum_name_list<OptimizerKind>()));
   run(cmd->add_option("--lr", s.learning_rate, "Learning rate"))
@@ -258,9 +265,20 @@ inline EvolutionOptions evolution_options(const EvolveSettings& s) {
     o.budgets.push_back(*s.max_edges);
   }
   if (s.founders) {
-    o.layered_founders = *s.founders == "layered";
+    o.layered_founders = *s.founders != "seed";
+    if (*s.founders != "trained") o.founder_epochs = 0;
   } else if (s.hidden || s.hidden_spread || s.input_edges) {
     o.layered_founders = false;  // those shape the seed's start
+    o.founder_epochs = 0;
+  }
+  if (s.founder_epochs) {
+    if (!o.layered_founders || (s.founders && *s.founders != "trained")) {
+      throw UsageError("--founder-epochs trains founders to their budgets; it needs --founders trained");
+    }
+    o.founder_epochs = *s.founder_epochs;
+  } else if (o.founder_epochs > 0 && s.minutes && *s.minutes < 5) {
+    const double scaled = static_cast<double>(o.founder_epochs) * *s.minutes / 5;
+    o.founder_epochs = std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(scaled)));
   }
   if (s.input_edges) o.topology.input_edges = *s.input_edges;
   if (s.node_edges) o.topology.new_node_edges_in = o.topology.new_node_edges_out = *s.node_edges;
@@ -307,9 +325,23 @@ void evolve_until_budget(EvolutionRun<float, N>& run, const Dataset& train,
   const std::filesystem::path& out = run.directory();
   double last_print = -1;
   RunEnd end = RunEnd::budget;
+  // The founding generation trains every founder to its budget: minutes, so it has a bar.
+  std::optional<ProgressBar> founders;
+  if (run.population().generation() == 0 && run.population().options().founder_epochs > 0) {
+    std::printf("generation 1: training %zu founders to their budgets (%zu epochs each) ...\n",
+                run.population().members().size(), run.population().options().founder_epochs);
+    std::fflush(stdout);
+    founders.emplace("  founders", "epochs");
+    run.on_founder_progress([&](std::size_t done, std::size_t total) { founders->update(done, total); });
+  }
   {
     const StopOnSigint<EvolutionRun<float, N>> ctrl_c(run);
     end = run.run(train, selection, pool, [&](const GenerationReport& report) {
+      if (founders) {
+        founders->finish();
+        founders.reset();
+        run.on_founder_progress({});
+      }
       write_file_atomically(out / "generations.csv", history_csv(run.population().history()));
       if (report.last || report.elapsed_s - last_print >= 0.5) {  // at most two lines a second
         last_print = report.elapsed_s;
@@ -367,7 +399,9 @@ int run_evolve(const EvolveSettings& s, EvolutionRun<float, N>& run, const Evolv
     std::string list;
     for (const std::size_t b : o.budgets) list += (list.empty() ? "" : ", ") + with_commas(double(b));
     std::printf("edge budgets: %s (a share of the population each; founders %s)\n", list.c_str(),
-                o.layered_founders ? "layered at their budget" : "from the seed network");
+                o.founder_epochs > 0
+                    ? ("trained to their budget for " + std::to_string(o.founder_epochs) + " epochs each").c_str()
+                    : o.layered_founders ? "layered at their budget" : "from the seed network");
   }
   std::printf(
       "budget: %s%s%s\n",

@@ -201,7 +201,7 @@ int run_train(const TrainSettings& s, TrainPlan plan, const MnistSplits& data) {
     bar.update(finished * per_epoch + done, epochs * per_epoch, last_epoch);
   };
   std::optional<BudgetSchedule<float>> schedule;
-  if (plan.budget) schedule.emplace(*plan.budget, util::mix64(s.seed ^ 0x5eedb0d6e7ull));
+  if (plan.budget) schedule.emplace(*plan.budget, budget_schedule_seed(s.seed));
   const TrainResult result =
       schedule ? train(net, optimizer, data.train, data.validation, options, rng, on_batch, on_epoch, *schedule)
                : train(net, optimizer, data.train, data.validation, options, rng, on_batch, on_epoch);

@@ -23,7 +23,8 @@ foreach(bad IN ITEMS "--validation;0" "--eval-samples;-1" "--population;-1" "--s
                      "--minutes;-1" "--generations;-1" "--threads;-1" "--threads;100000"
                      "--budgets;0" "--budgets;-5" "--grow-rate;nan" "--rewire-rate;2"
                      "--split-rate;-1" "--crossover;nan" "--fine-tune-epochs;-1"
-                     "--fine-tune-lr;nan" "--fine-tune-lr;0")
+                     "--fine-tune-lr;nan" "--fine-tune-lr;0" "--founder-epochs;0"
+                     "--founder-epochs;-3")
   list(GET bad 0 flag)
   list(GET bad 1 value)
   expect_error(2 "${flag}: ${value} is invalid; use a " "${CLI}" evolve ${flag} ${value})
@@ -48,6 +49,9 @@ endif()
 # A fractional time budget, as CI's short main job uses.
 expect_exit(0 "${CLI}" evolve --data "${DATA}" --validation 200 --population 2 --steps 5
             --budgets 150,300 --minutes 0.02 --out "${OUT}/fractional")
+# Founder epochs train founders: with founders of another kind they are a usage error.
+expect_error(2 "--founder-epochs trains founders to their budgets; it needs --founders trained"
+             "${CLI}" evolve --data "${DATA}" --founders layered --founder-epochs 3 --out "${OUT}/never")
 # More budgets than members, budgets out of order or above the cap: usage errors that say so.
 set(tiny_no_budgets --data "${DATA}" --validation 200 --population 2 --steps 5 --generations 1)
 expect_error(2 "population 2 is smaller than the 3 budgets"

@@ -191,3 +191,47 @@ TEST_CASE("Population: founders can spread from the bare seed network to the lar
   const Population<float, 16> same(options, data().train.features(), 10);
   for (const auto& m : same.members()) CHECK(m.network.normal_count() == 30);
 }
+
+TEST_CASE("Population: trained founders are trained to their budget in generation 1 alone",
+          "[evolution][population]") {
+  auto options = chaosnet_test::tiny_evolution_options();
+  options.max_edges = 0;
+  options.budgets = {200, 400};
+  options.layered_founders = true;
+  options.founder_epochs = 3;
+  Population<float, 16> trained(options, data().train.features(), 10);
+  options.founder_epochs = 0;
+  Population<float, 16> untrained(options, data().train.features(), 10);
+  WorkerPool pool(2);
+  std::size_t reported = 0, total = 0;
+  trained.on_founder_progress([&](std::size_t done, std::size_t all) {
+    CHECK(done == reported + 1);  // one call per founder epoch, serialised
+    reported = done;
+    total = all;
+  });
+  const auto& first = trained.evolve(data().train, data().validation, pool);
+  CHECK_FALSE(first.morphed);  // morph_every is 1: the founding generation is the exception
+  CHECK(total == 4 * 3);
+  CHECK(reported == total);
+  untrained.evolve(data().train, data().validation, pool);
+  double trained_sum = 0, untrained_sum = 0;
+  for (std::size_t i = 0; i < trained.members().size(); ++i) {
+    const auto& m = trained.members()[i];
+    INFO("member " << m.id << " budget " << m.budget);
+    CHECK(m.parent == 0);
+    CHECK(m.network.edge_count() <= m.budget);
+    trained_sum += m.accuracy;
+    untrained_sum += untrained.members()[i].accuracy;
+  }
+  CHECK(trained_sum > untrained_sum);  // 3 epochs over the tiny set against 12 batches
+  CHECK(trained.state().archive.best_within(400) != nullptr);
+  // Later generations morph and train as usual.
+  CHECK(trained.evolve(data().train, data().validation, pool).morphed);
+  // Founder training is per member, so one thread gives the same population.
+  options.founder_epochs = 3;
+  CHECK(chaosnet_test::same_members(trained, evolve<16>(options, 2, 1)));
+
+  options.founder_epochs = 3;
+  options.layered_founders = false;
+  CHECK_THROWS_WITH((Population<float, 16>(options, 784, 10)), Catch::Contains("founder_epochs needs layered_founders"));
+}

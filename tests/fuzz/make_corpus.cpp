@@ -138,9 +138,10 @@ void write_checkpoints(const fs::path& dir) {
   std::string damaged = empty;
   damaged[damaged.find("\"body\"") - 3] ^= 1;
   write_text(dir / "bad-checksum.json", damaged);
-  std::string version_2 = empty;
-  version_2[version_2.find("\"version\":") + 10] = '2';
-  write_text(dir / "version-2.json", version_2);
+  // A version after the current one (2), which the frame refuses.
+  std::string version_3 = empty;
+  version_3[version_3.find("\"version\":") + 10] = '3';
+  write_text(dir / "version-3.json", version_3);
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 #include <utility>
@@ -113,7 +114,10 @@ class EvolutionRun {
       const GenerationStats& stats = population_.evolve(train, selection, pool);
       save_checkpoint(dir_, population_, extra, &pool);
       const double elapsed = population_.elapsed_s();
-      last_generation_s = elapsed - before;
+      // The founding generation trains founders to their budgets, far longer than any later
+      // generation, so it says nothing of whether the next one fits.
+      const bool founding = population_.generation() == 1 && population_.options().founder_epochs > 0;
+      last_generation_s = founding ? 0.0 : elapsed - before;
       const double rate = static_cast<double>(population_.generation() - first_generation) /
                           (elapsed - session_start);
       const double eta = std::min(
@@ -187,6 +191,10 @@ class EvolutionRun {
 
   [[nodiscard]] bool front_measured() const { return measured_; }
   [[nodiscard]] const Population<T, N>& population() const { return population_; }
+  /// See Population::on_founder_progress.
+  void on_founder_progress(std::function<void(std::size_t, std::size_t)> report) {
+    population_.on_founder_progress(std::move(report));
+  }
   [[nodiscard]] const RunRecord& record() const { return record_; }
   /// The run directory, where the checkpoints are.
   [[nodiscard]] const std::filesystem::path& directory() const { return dir_; }

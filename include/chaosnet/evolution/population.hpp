@@ -19,6 +19,7 @@
 #include <chaosnet/evolution/worker_pool.hpp>
 #include <chaosnet/graph/network.hpp>
 #include <chaosnet/sparse/layered_start.hpp>
+#include <chaosnet/sparse/train_to_budget.hpp>
 #include <chaosnet/train/evaluate.hpp>
 #include <chaosnet/train/optimizer.hpp>
 #include <chaosnet/train/training_step.hpp>
@@ -31,6 +32,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <numeric>
 #include <span>
 #include <stdexcept>
@@ -58,6 +61,10 @@ struct EvolutionOptions {
   /// nodes and B edges with Erdős–Rényi densities (sparse/layered_start.hpp), instead of the
   /// seed's input→leaf network. Only with budgets.
   bool layered_founders = false;
+  /// With layered_founders: the first generation trains every founder to its budget from scratch
+  /// for this many epochs, as `chaosnet train --edges B` does (sparse/train_to_budget.hpp), instead
+  /// of the generation's batches; 0: founders start untrained.
+  std::size_t founder_epochs = 0;
   /// Each child is, with this probability, the crossover of its parent with another parent of
   /// the same budget (the better of the two as `better`) before it is mutated.
   double crossover_rate = 0;
@@ -105,6 +112,9 @@ inline void check_evolution_options(const EvolutionOptions& options) {
   if (options.gradient_batches == 0) fail("gradient_batches must be at least 1");
   if (options.layered_founders && options.budgets.empty()) {
     fail("layered_founders needs budgets (the start is sized to each)");
+  }
+  if (options.founder_epochs > 0 && !options.layered_founders) {
+    fail("founder_epochs needs layered_founders (founders are trained to their budget)");
   }
   if (options.population < options.budgets.size()) {
     fail("population " + std::to_string(options.population) + " is smaller than the " +
@@ -165,19 +175,11 @@ class Population {
     for (std::size_t i = 0; i < options_.population; ++i) {
       const std::uint64_t id = state_.next_member_id++;
       Rng rng = util::derive_rng(options_.seed, id);
-      Network<T, N> net(inputs, outputs, rng, options_.topology);
-      const std::size_t hidden = options_.spread_initial_hidden
-                                     ? options_.initial_hidden * i / (options_.population - 1)
-                                     : options_.initial_hidden;
-      if (hidden > 0) add_nodes(net, NodeKind::normal, hidden, rng);
+      const std::size_t budget = budget_count > 0 ? options_.budgets[i % budget_count] : 0;
+      Network<T, N> net = founding_network(i, budget, inputs, outputs, rng);
       Member<T, N> founder{id, 0, 0, 0, std::move(net), Optimizer<T>(options_.optimizer),
                            std::move(rng)};
-      if (budget_count > 0) founder.budget = options_.budgets[i % budget_count];
-      if (options_.layered_founders) {
-        const LayeredStart start{.hidden = {std::max<std::size_t>(1, founder.budget / 20)},
-                                 .edges = founder.budget};
-        founder.network = Network<T, N>(layered_start<T>(inputs, outputs, start, founder.rng));
-      }
+      founder.budget = budget;
       enforce_edge_cap(founder.network, cap_of(founder), founder.rng);
       state_.members.push_back(std::move(founder));
     }
@@ -203,7 +205,9 @@ class Population {
     }
     const auto start = std::chrono::steady_clock::now();
     const std::size_t generation = state_.generation + 1;
-    const bool morph = generation % options_.morph_every == 0;
+    // The founding generation trains the founders to their budgets and nothing else.
+    const bool founding = generation == 1 && options_.founder_epochs > 0;
+    const bool morph = !founding && generation % options_.morph_every == 0;
     const std::vector<std::uint32_t> batches = draw_batches(train.size());
 
     std::vector<Member<T, N>> candidates = std::move(state_.members);
@@ -221,10 +225,15 @@ class Population {
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
       return candidates[a].network.edge_count() > candidates[b].network.edge_count();
     });
+    FounderProgress progress(founder_progress_, founding ? candidates.size() * options_.founder_epochs : 0);
     pool.run(order.size(), [&](std::size_t k) {
       Member<T, N>& m = candidates[order[k]];
       if (order[k] >= parents) mutate_member(m, batches, train);
-      train_member(m, batches, train);
+      if (founding) {
+        train_founder(m, train, validation, progress);
+      } else {
+        train_member(m, batches, train);
+      }
       m.accuracy = m.diverged ? 0.0 : evaluate_accuracy(m.network, validation);
     });
 
@@ -250,6 +259,12 @@ class Population {
     session_mark_ = end;
     state_.history.push_back(stats);
     return state_.history.back();
+  }
+
+  /// Called as founders train to their budgets (founder_epochs > 0) with (epochs done over all
+  /// founders, epochs in all), from the worker threads one at a time; e.g. for a progress bar.
+  void on_founder_progress(std::function<void(std::size_t, std::size_t)> report) {
+    founder_progress_ = std::move(report);
   }
 
   [[nodiscard]] const EvolutionOptions& options() const { return options_; }
@@ -371,6 +386,53 @@ class Population {
     return m.budget != 0 ? m.budget : options_.max_edges;
   }
 
+  /// Founder i's starting network: the sparse layered start at its budget, or the seed's
+  /// input→leaf network with its hidden nodes.
+  Network<T, N> founding_network(std::size_t i, std::size_t budget, std::size_t inputs, std::size_t outputs,
+                                 Rng& rng) const {
+    if (options_.layered_founders) {
+      const LayeredStart start{.hidden = {std::max<std::size_t>(1, budget / 20)}, .edges = budget};
+      return Network<T, N>(layered_start<T>(inputs, outputs, start, rng));
+    }
+    Network<T, N> net(inputs, outputs, rng, options_.topology);
+    const std::size_t hidden = options_.spread_initial_hidden
+                                   ? options_.initial_hidden * i / (options_.population - 1)
+                                   : options_.initial_hidden;
+    if (hidden > 0) add_nodes(net, NodeKind::normal, hidden, rng);
+    return net;
+  }
+
+  /// Reports founder epochs to on_founder_progress, serialised.
+  struct FounderProgress {
+    FounderProgress(const std::function<void(std::size_t, std::size_t)>& r, std::size_t epochs)
+        : report(r), total(epochs) {}
+    const std::function<void(std::size_t, std::size_t)>& report;
+    std::size_t total;
+    std::size_t done = 0;
+    std::mutex mutex;
+    void epoch() {
+      if (!report) return;
+      const std::lock_guard lock(mutex);
+      report(++done, total);
+    }
+  };
+
+  /// The founding generation's training: a new network trained to the member's budget from its
+  /// own seed (as `chaosnet train --edges` would with that seed), kept at its best validation
+  /// epoch within the budget.
+  void train_founder(Member<T, N>& m, const Dataset& train, const Dataset& validation,
+                     FounderProgress& progress) const {
+    SparseTrainingOptions sparse;
+    sparse.epochs = options_.founder_epochs;
+    const std::uint64_t seed = util::counter_hash(options_.seed, m.id, 0xf0);
+    SparseTrainingResult<T, N> trained = train_to_budget<T, N>(
+        m.network.input_count(), m.network.output_count(), m.budget, train, validation, sparse, seed,
+        [&](const EpochStats&) { progress.epoch(); });
+    m.diverged = !trained.ok();
+    m.train_loss = trained.training.epochs.empty() ? 0.0 : trained.training.epochs.back().train_loss;
+    if (!m.diverged) m.network = std::move(trained.network);
+  }
+
   void train_member(Member<T, N>& m, std::span<const std::uint32_t> batches,
                     const Dataset& train) const {
     constexpr auto n = static_cast<std::size_t>(N);
@@ -473,6 +535,7 @@ class Population {
 
   EvolutionOptions options_;
   PopulationState<T, N> state_;
+  std::function<void(std::size_t, std::size_t)> founder_progress_;
   std::chrono::steady_clock::time_point session_mark_ = std::chrono::steady_clock::now();
 };
 

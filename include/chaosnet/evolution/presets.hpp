@@ -6,7 +6,8 @@
 //             prune p_r < 0.3 at random), seed score with c = 0.05, starting from ~100
 //             input→leaf edges. (Weight initialisation and leaf biases as the train v02 preset.)
 //   default — what we measured to work well per minute on MNIST: the population shared among
-//             three edge budgets, founders started as sparse layered networks at their budget,
+//             three edge budgets, founders trained to their budget by sparse training (which
+//             alone beat evolution from untrained founders at every budget, README),
 //             mutate every generation with gentler growth, magnitude pruning, Adam, and Pareto
 //             selection within each budget that spends it on the accurate part of the front.
 
@@ -35,7 +36,8 @@ inline const std::vector<EvolutionPreset>& evolution_presets() {
     const EvolutionPreset tuned{
         .name = "default",
         .description = "16 members shared among the budgets 1300, 3000 and 6000 edges, each "
-                       "founder a one-hidden-layer sparse network at its budget; 1000 Adam "
+                       "founder trained to its budget as train --edges does (200 epochs, the "
+                       "first generation); 1000 Adam "
                        "(3e-3) batches per generation, mutate every generation (p_n < 0.02, "
                        "p_c < 0.1, p_r < 0.1 smallest |w|), Pareto selection with a 0.1 "
                        "accuracy window within each budget",
@@ -44,6 +46,7 @@ inline const std::vector<EvolutionPreset>& evolution_presets() {
                     .morph_every = 1,
                     .budgets = {1300, 3000, 6000},
                     .layered_founders = true,
+                    .founder_epochs = SparseTrainingOptions{}.epochs,
                     .topology = start.topology,
                     .mutation = {0.02, 0.1, 0.1, EdgeRemoval::smallest_magnitude},
                     .selection = {SelectionMethod::pareto, 0.05, 0.1, 0},

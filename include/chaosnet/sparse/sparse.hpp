@@ -6,3 +6,4 @@
 #include <chaosnet/sparse/budget_schedule.hpp>
 #include <chaosnet/sparse/layered_start.hpp>
 #include <chaosnet/sparse/rewiring.hpp>
+#include <chaosnet/sparse/train_to_budget.hpp>
