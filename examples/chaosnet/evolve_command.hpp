@@ -38,7 +38,7 @@ struct EvolveSettings {
   /// The final fine-tune of each budget's winner (epochs 0: none).
   FineTuneOptions fine_tune;
   std::filesystem::path teacher;
-  std::optional<std::string> prune, selection, optimizer, founders;
+  std::optional<std::string> prune, selection, optimizer, founders, lr_schedule;
   std::optional<std::vector<std::size_t>> budgets;
   std::optional<int> batch;
   std::optional<std::uint64_t> seed;
@@ -53,7 +53,8 @@ struct EvolveSettings {
   CLI::Option* data_option = nullptr;
 };
 
-/// Trained founders' epochs per minute of a --minutes budget (at most the preset's 200).
+/// Trained founders' epochs per minute of a --minutes budget under 5 minutes (at most the
+/// preset's 60, which runs of 5 minutes or more all use, so a longer run continues a shorter one).
 inline constexpr double founder_epochs_per_minute = 12;
 
 /// A year: a longer time budget is a typing mistake.
@@ -178,14 +179,19 @@ inline void add_evolve_command(CLI::App& app, EvolveSettings& s) {
                       "by --hidden, --hidden-spread or --input-edges)"))
       ->check(CLI::IsMember({"trained", "layered", "seed"}));
   run(cmd->add_option("--founder-epochs", s.founder_epochs,
-                      "Epochs of each trained founder (default: 200 as train --edges, and with "
-                      "--minutes M at most 12*M, so that founders take about two thirds of the "
-                      "time on 2 threads and evolution the rest)"))
+                      "Epochs of each trained founder (default: the preset's 60, and with "
+                      "--minutes M at most 12*M, so that founders take about two thirds of a "
+                      "5-minute run on 2 threads and evolution the rest)"))
       ->check(number_in<std::size_t>(1, 100000));
   run(cmd->add_option("--optimizer", s.optimizer, util::enum_names_text<OptimizerKind>()))
       ->check(CLI::IsMember(util::enum_name_list<OptimizerKind>()));
   run(cmd->add_option("--lr", s.learning_rate, "Learning rate"))
       ->check(above(0.0, max_learning_rate));
+  run(cmd->add_option("--lr-schedule", s.lr_schedule,
+                      util::enum_names_text<LearningRateDecay>() +
+                          ": the learning rate within each generation, restarted every "
+                          "generation (cosine: from --lr down to 1% of it)"))
+      ->check(CLI::IsMember(util::enum_name_list<LearningRateDecay>()));
   run(cmd->add_option("--batch", s.batch,
                       "Samples per step: " + compiled_batch_sizes_text() + " (default 32)"))
       ->check(CLI::IsMember(compiled_batch_sizes));
@@ -310,6 +316,7 @@ inline EvolutionOptions evolution_options(const EvolveSettings& s) {
     o.optimizer.epsilon = v02.adam_epsilon;
   }
   if (s.learning_rate) o.optimizer.learning_rate = *s.learning_rate;
+  if (s.lr_schedule) o.generation_schedule.decay = *util::parse_enum<LearningRateDecay>(*s.lr_schedule);
   if (s.seed) o.seed = *s.seed;
   return o;
 }
@@ -332,7 +339,7 @@ void evolve_until_budget(EvolutionRun<float, N>& run, const Dataset& train,
   RunEnd end = RunEnd::budget;
   // The founding generation trains every founder to its budget: minutes, so it has a bar.
   std::optional<ProgressBar> founders;
-  if (run.population().generation() == 0 && run.population().options().founder_epochs > 0) {
+  if (run.population().is_founding(run.population().generation() + 1)) {
     std::printf("generation 1: training %zu founders to their budgets (%zu epochs each) ...\n",
                 run.population().members().size(), run.population().options().founder_epochs);
     std::fflush(stdout);
@@ -393,10 +400,11 @@ int run_evolve(const EvolveSettings& s, EvolutionRun<float, N>& run, const Evolv
   const EvolutionOptions& o = population.options();
   WorkerPool pool(s.threads);
   std::printf(
-      "evolution: preset %s, %zu members, %zu %s (lr %g) batches of %d per generation, "
+      "evolution: preset %s, %zu members, %zu %s (lr %g%s) batches of %d per generation, "
       "mutate every %zu; %s selection; cap %s edges; seed %llu; %zu threads\n",
       record.preset.c_str(), o.population, o.steps_per_generation,
-      std::string(to_string(o.optimizer.kind)).c_str(), o.optimizer.learning_rate, N, o.morph_every,
+      std::string(to_string(o.optimizer.kind)).c_str(), o.optimizer.learning_rate,
+      o.generation_schedule.decay == LearningRateDecay::cosine ? ", cosine within each" : "", N, o.morph_every,
       std::string(to_string(o.selection.method)).c_str(),
       o.max_edges == 0 ? "no" : with_commas(double(o.max_edges)).c_str(),
       static_cast<unsigned long long>(o.seed), pool.threads());

@@ -97,6 +97,35 @@ TEST_CASE("Checkpoint: the text round trip is exact", "[evolution][checkpoint]")
   CHECK(o.max_edges == e.max_edges);
 }
 
+TEST_CASE("Checkpoint: a cosine schedule within generations is kept; older files train at a constant rate",
+          "[evolution][checkpoint]") {
+  auto options = chaosnet_test::tiny_evolution_options();
+  options.generation_schedule.decay = chaosnet::LearningRateDecay::cosine;
+  Population<float, 16> cosine(options, data().train.features(), 10);
+  run(cosine, 2, 2);
+  // Every member ended its generation's training at the bottom of the decay.
+  for (const auto& m : cosine.members()) {
+    CHECK(m.optimizer.options().learning_rate ==
+          Approx(options.optimizer.learning_rate * options.generation_schedule.floor));
+  }
+  auto constant = fresh();
+  run(constant, 2, 2);
+  CHECK(chaosnet::population_fingerprint(cosine) != chaosnet::population_fingerprint(constant));
+
+  const std::string text = chaosnet::checkpoint_to_string(cosine);
+  auto loaded = chaosnet::checkpoint_from_string<float, 16>(text, "memory");
+  CHECK(loaded.population.options().generation_schedule.decay == chaosnet::LearningRateDecay::cosine);
+  run(loaded.population, 1, 1);
+  run(cosine, 1, 2);
+  CHECK(chaosnet_test::same_members(cosine, loaded.population));
+
+  nlohmann::json body = nlohmann::json::parse(body_of(text));
+  REQUIRE(body["options"].contains("generation_schedule"));
+  body["options"].erase("generation_schedule");
+  const auto old = chaosnet::checkpoint_from_string<float, 16>(framed(body.dump()), "old.json");
+  CHECK(old.population.options().generation_schedule.decay == chaosnet::LearningRateDecay::constant);
+}
+
 TEST_CASE("Checkpoint: empty, garbage, truncated and damaged files are rejected, naming the file",
           "[evolution][checkpoint]") {
   auto population = fresh();

@@ -31,6 +31,7 @@ foreach(bad IN ITEMS "--validation;0" "--eval-samples;-1" "--population;-1" "--s
 endforeach()
 expect_error(2 "--threads: 5000 is invalid; use a whole number in \\[0, 1024\\]\n"
              "${CLI}" evolve --threads 5000)
+expect_error(2 "--lr-schedule: linear not in" "${CLI}" evolve --lr-schedule linear)
 
 # Outputs are checked before any training: a file as --out, a directory as --json, a --json
 # that would overwrite the run's checkpoint. None of these runs creates its --out.

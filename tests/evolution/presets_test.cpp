@@ -33,7 +33,9 @@ TEST_CASE("EvolutionPresets: the schedules are the ones described", "[evolution]
   CHECK(tuned.selection.method == SelectionMethod::pareto);
   CHECK(tuned.selection.accuracy_window == 0.1);
   CHECK(tuned.optimizer.kind == OptimizerKind::adam);
-  CHECK(tuned.optimizer.learning_rate == 3e-3);
+  CHECK(tuned.optimizer.learning_rate == 1e-3);
+  CHECK(tuned.generation_schedule.decay == chaosnet::LearningRateDecay::cosine);
+  CHECK(tuned.founder_epochs == 60);
   CHECK(tuned.optimizer.epsilon == chaosnet::find_preset("v02").adam_epsilon);
 
   const auto& v02 = chaosnet::find_evolution_preset("v02").options;
@@ -47,6 +49,7 @@ TEST_CASE("EvolutionPresets: the schedules are the ones described", "[evolution]
   CHECK(v02.optimizer.kind == OptimizerKind::sgd);
   CHECK(v02.optimizer.learning_rate == 0.01);
   CHECK(v02.optimizer.epsilon == 1e-8);
+  CHECK(v02.generation_schedule.decay == chaosnet::LearningRateDecay::constant);
   for (const auto* o : {&tuned, &v02}) {
     CHECK(o->topology.init.kind == chaosnet::find_preset("v02").topology.init.kind);
     CHECK(o->seed == 1);

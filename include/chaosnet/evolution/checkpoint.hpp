@@ -158,6 +158,10 @@ inline nlohmann::json evolution_options_to_json(const EvolutionOptions& o) {
             {"beta1", o.optimizer.beta1},
             {"beta2", o.optimizer.beta2},
             {"epsilon", o.optimizer.epsilon}}},
+          {"generation_schedule",
+           {{"decay", to_string(o.generation_schedule.decay)},
+            {"warmup", o.generation_schedule.warmup},
+            {"floor", o.generation_schedule.floor}}},
           {"seed", o.seed}};
 }
 
@@ -210,6 +214,15 @@ inline EvolutionOptions evolution_options_from_json(const nlohmann::json& json,
   o.optimizer.beta1 = read_field<double>(optimizer, optimizer_at, "beta1");
   o.optimizer.beta2 = read_field<double>(optimizer, optimizer_at, "beta2");
   o.optimizer.epsilon = read_field<double>(optimizer, optimizer_at, "epsilon");
+  // Checkpoints written before the schedule existed trained at a constant rate.
+  if (json.contains("generation_schedule")) {
+    const nlohmann::json& schedule = json_member(json, at, "generation_schedule");
+    const JsonPlace schedule_at = at.key("generation_schedule");
+    o.generation_schedule.decay =
+        read_enum_field<LearningRateDecay>(schedule, schedule_at, "decay", "learning-rate schedule");
+    o.generation_schedule.warmup = read_field<double>(schedule, schedule_at, "warmup");
+    o.generation_schedule.floor = read_field<double>(schedule, schedule_at, "floor");
+  }
   o.seed = read_field<std::uint64_t>(json, at, "seed");
   try {
     check_evolution_options(o);

@@ -116,8 +116,7 @@ class EvolutionRun {
       const double elapsed = population_.elapsed_s();
       // The founding generation trains founders to their budgets, far longer than any later
       // generation, so it says nothing of whether the next one fits.
-      const bool founding = population_.generation() == 1 && population_.options().founder_epochs > 0;
-      last_generation_s = founding ? 0.0 : elapsed - before;
+      last_generation_s = population_.is_founding(population_.generation()) ? 0.0 : elapsed - before;
       const double rate = static_cast<double>(population_.generation() - first_generation) /
                           (elapsed - session_start);
       const double eta = std::min(

@@ -21,6 +21,7 @@
 #include <chaosnet/sparse/layered_start.hpp>
 #include <chaosnet/sparse/train_to_budget.hpp>
 #include <chaosnet/train/evaluate.hpp>
+#include <chaosnet/train/learning_rate.hpp>
 #include <chaosnet/train/optimizer.hpp>
 #include <chaosnet/train/training_step.hpp>
 #include <chaosnet/util/fnv1a.hpp>
@@ -74,6 +75,10 @@ struct EvolutionOptions {
   MutationOptions mutation;
   SelectionOptions selection;
   OptimizerOptions optimizer;
+  /// The learning rate within each generation's training, restarted every generation: constant,
+  /// or a cosine from optimizer.learning_rate down to its floor (a warm restart per generation,
+  /// Loshchilov & Hutter's SGDR), so that members are scored at the end of a decay.
+  LearningRateSchedule generation_schedule{};
   std::uint64_t seed = 1;
 };
 
@@ -110,6 +115,10 @@ inline void check_evolution_options(const EvolutionOptions& options) {
     fail("crossover_rate must lie in [0, 1]");
   }
   if (options.gradient_batches == 0) fail("gradient_batches must be at least 1");
+  const LearningRateSchedule& schedule = options.generation_schedule;
+  if (!(schedule.warmup >= 0 && schedule.warmup < 1) || !(schedule.floor >= 0 && schedule.floor <= 1)) {
+    fail("generation_schedule: warmup must lie in [0, 1) and floor in [0, 1]");
+  }
   if (options.layered_founders && options.budgets.empty()) {
     fail("layered_founders needs budgets (the start is sized to each)");
   }
@@ -205,8 +214,7 @@ class Population {
     }
     const auto start = std::chrono::steady_clock::now();
     const std::size_t generation = state_.generation + 1;
-    // The founding generation trains the founders to their budgets and nothing else.
-    const bool founding = generation == 1 && options_.founder_epochs > 0;
+    const bool founding = is_founding(generation);
     const bool morph = !founding && generation % options_.morph_every == 0;
     const std::vector<std::uint32_t> batches = draw_batches(train.size());
 
@@ -265,6 +273,12 @@ class Population {
   /// founders, epochs in all), from the worker threads one at a time; e.g. for a progress bar.
   void on_founder_progress(std::function<void(std::size_t, std::size_t)> report) {
     founder_progress_ = std::move(report);
+  }
+
+  /// Whether `generation` (1-based) is the founding one: with founder_epochs it trains the
+  /// founders to their budgets and does nothing else, and it lasts far longer than the rest.
+  [[nodiscard]] bool is_founding(std::size_t generation) const {
+    return generation == 1 && options_.founder_epochs > 0;
   }
 
   [[nodiscard]] const EvolutionOptions& options() const { return options_; }
@@ -390,9 +404,14 @@ class Population {
   /// input→leaf network with its hidden nodes.
   Network<T, N> founding_network(std::size_t i, std::size_t budget, std::size_t inputs, std::size_t outputs,
                                  Rng& rng) const {
+    if (options_.founder_epochs > 0) {
+      // train_founder builds its own network in the founding generation: keep a placeholder.
+      return Network<T, N>(inputs, outputs);
+    }
     if (options_.layered_founders) {
-      const LayeredStart start{.hidden = {std::max<std::size_t>(1, budget / 20)}, .edges = budget};
-      return Network<T, N>(layered_start<T>(inputs, outputs, start, rng));
+      // The sparse-training shape at the budget itself: no start multiple, nothing to prune.
+      const SparseTrainingOptions shape{.start_multiple = 1};
+      return Network<T, N>(layered_start<T>(inputs, outputs, budget_start_shape(inputs, outputs, budget, shape), rng));
     }
     Network<T, N> net(inputs, outputs, rng, options_.topology);
     const std::size_t hidden = options_.spread_initial_hidden
@@ -441,6 +460,8 @@ class Population {
     m.diverged = false;
     const std::size_t steps = batches.size() / n;
     for (std::size_t s = 0; s < steps; ++s) {
+      m.optimizer.set_learning_rate(
+          scheduled_learning_rate(options_.optimizer.learning_rate, options_.generation_schedule, s, steps));
       batch.fill(train, batches.subspan(s * n, n));
       const StepResult<T> step = training_step(m.network, m.optimizer, batch);
       if (!step.stepped()) {
