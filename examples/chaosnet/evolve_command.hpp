@@ -32,7 +32,8 @@ struct EvolveSettings {
   std::size_t validation = 10000;
   std::size_t eval_samples = 0;
   std::string preset = "default";
-  std::optional<std::size_t> population, steps, morph_every, hidden, max_edges, node_edges, founder_epochs;
+  std::optional<std::size_t> population, steps, morph_every, hidden, max_edges, node_edges, founder_epochs,
+      immigrant_every, immigrant_epochs;
   std::optional<double> input_edges, node_rate, edge_rate, prune_rate, size_bonus, accuracy_window,
       dominance_margin, learning_rate, grow_rate, rewire_rate, split_rate, crossover_rate;
   /// The final fine-tune of each budget's winner (epochs 0: none).
@@ -56,6 +57,11 @@ struct EvolveSettings {
 /// Trained founders' epochs per minute of a --minutes budget under 5 minutes (at most the
 /// preset's 60, which runs of 5 minutes or more all use, so a longer run continues a shorter one).
 inline constexpr double founder_epochs_per_minute = 12;
+
+/// Immigrants are the preset's only in runs of at least this many minutes: one immigration
+/// takes about 2.5 minutes on 2 threads (three 200-epoch trainings), which a 5-minute run
+/// (founders take two thirds of it) cannot afford.
+inline constexpr double immigrant_minutes = 10;
 
 /// A year: a longer time budget is a typing mistake.
 inline constexpr double max_minutes = 525600;
@@ -183,6 +189,15 @@ inline void add_evolve_command(CLI::App& app, EvolveSettings& s) {
                       "--minutes M at most 12*M, so that founders take about two thirds of a "
                       "5-minute run on 2 threads and evolution the rest)"))
       ->check(number_in<std::size_t>(1, 100000));
+  run(cmd->add_option("--immigrant-every", s.immigrant_every,
+                      "Every this-many generations, each budget's least accurate member makes way "
+                      "for a network trained to the budget from scratch with a new seed (as "
+                      "train --edges with another --seed); 0: never (default: the preset's 10 in "
+                      "runs of 10 minutes or more, else 0). Needs --founders trained or layered"))
+      ->check(number_in<std::size_t>(0, 1000000));
+  run(cmd->add_option("--immigrant-epochs", s.immigrant_epochs,
+                      "Epochs of each immigrant's training (default: the preset's 200, as train --edges)"))
+      ->check(number_in<std::size_t>(1, 100000));
   run(cmd->add_option("--optimizer", s.optimizer, util::enum_names_text<OptimizerKind>()))
       ->check(CLI::IsMember(util::enum_name_list<OptimizerKind>()));
   run(cmd->add_option("--lr", s.learning_rate, "Learning rate"))
@@ -291,6 +306,15 @@ inline EvolutionOptions evolution_options(const EvolveSettings& s) {
     const double scaled = founder_epochs_per_minute * *s.minutes;
     o.founder_epochs = std::clamp<std::size_t>(static_cast<std::size_t>(std::llround(scaled)), 1, o.founder_epochs);
   }
+  if (s.immigrant_every) {
+    if (*s.immigrant_every > 0 && !o.layered_founders) {
+      throw UsageError("--immigrant-every trains immigrants to their budgets; it needs --founders trained or layered");
+    }
+    o.immigrant_every = *s.immigrant_every;
+  } else if (!o.layered_founders || !s.minutes || *s.minutes < immigrant_minutes) {
+    o.immigrant_every = 0;
+  }
+  if (s.immigrant_epochs) o.immigrant_epochs = *s.immigrant_epochs;
   if (s.input_edges) o.topology.input_edges = *s.input_edges;
   if (s.node_edges) o.topology.new_node_edges_in = o.topology.new_node_edges_out = *s.node_edges;
   if (s.node_rate) o.mutation.node_rate = *s.node_rate;
@@ -337,28 +361,41 @@ void evolve_until_budget(EvolutionRun<float, N>& run, const Dataset& train,
   const std::filesystem::path& out = run.directory();
   double last_print = -1;
   RunEnd end = RunEnd::budget;
-  // The founding generation trains every founder to its budget: minutes, so it has a bar.
-  std::optional<ProgressBar> founders;
-  if (run.population().is_founding(run.population().generation() + 1)) {
-    std::printf("generation 1: training %zu founders to their budgets (%zu epochs each) ...\n",
-                run.population().members().size(), run.population().options().founder_epochs);
+  // Founders and immigrants train from scratch for minutes: those generations get a bar.
+  std::optional<ProgressBar> from_scratch;
+  auto announce = [&](std::size_t next) {
+    const Population<float, N>& p = run.population();
+    const EvolutionOptions& o = p.options();
+    if (p.is_founding(next)) {
+      std::printf("generation 1: training %zu founders to their budgets (%zu epochs each) ...\n",
+                  p.members().size(), o.founder_epochs);
+    } else if (p.is_immigration(next)) {
+      std::printf("generation %zu: training %zu immigrant%s to %s budget%s (%zu epochs each) ...\n", next,
+                  o.budgets.size(), o.budgets.size() == 1 ? "" : "s", o.budgets.size() == 1 ? "its" : "their",
+                  o.budgets.size() == 1 ? "" : "s", o.immigrant_epochs);
+    } else {
+      return;
+    }
     std::fflush(stdout);
-    founders.emplace("  founders", "epochs");
-    run.on_founder_progress([&](std::size_t done, std::size_t total) { founders->update(done, total); });
-  }
+    from_scratch.emplace(p.is_founding(next) ? "  founders" : "  immigrants", "epochs");
+    run.on_founder_progress([&](std::size_t done, std::size_t total) { from_scratch->update(done, total); });
+  };
+  announce(run.population().generation() + 1);
   {
     const StopOnSigint<EvolutionRun<float, N>> ctrl_c(run);
     end = run.run(train, selection, pool, [&](const GenerationReport& report) {
-      if (founders) {
-        founders->finish();
-        founders.reset();
+      const bool after_scratch = from_scratch.has_value();
+      if (after_scratch) {
+        from_scratch->finish();
+        from_scratch.reset();
         run.on_founder_progress({});
       }
       write_file_atomically(out / "generations.csv", history_csv(run.population().history()));
-      if (report.last || report.elapsed_s - last_print >= 0.5) {  // at most two lines a second
+      if (after_scratch || report.last || report.elapsed_s - last_print >= 0.5) {  // at most two lines a second
         last_print = report.elapsed_s;
         print_generation(report.stats, report.generations_per_s, report.eta_s);
       }
+      if (!report.last && !run.stop_requested()) announce(report.stats.generation + 1);
     });
   }
   if (end == RunEnd::stop_requested) {
@@ -415,6 +452,11 @@ int run_evolve(const EvolveSettings& s, EvolutionRun<float, N>& run, const Evolv
                 o.founder_epochs > 0
                     ? ("trained to their budget for " + std::to_string(o.founder_epochs) + " epochs each").c_str()
                     : o.layered_founders ? "layered at their budget" : "from the seed network");
+    if (o.immigrant_every > 0) {
+      std::printf("immigrants: every %zu generations, each budget's least accurate member is replaced by a "
+                  "network trained to the budget from scratch (%zu epochs, a new seed)\n",
+                  o.immigrant_every, o.immigrant_epochs);
+    }
   }
   std::printf(
       "budget: %s%s%s\n",

@@ -126,6 +126,32 @@ TEST_CASE("Checkpoint: a cosine schedule within generations is kept; older files
   CHECK(old.population.options().generation_schedule.decay == chaosnet::LearningRateDecay::constant);
 }
 
+TEST_CASE("Checkpoint: immigrant settings are kept; older files take no immigrants",
+          "[evolution][checkpoint]") {
+  auto options = chaosnet_test::tiny_evolution_options();
+  options.max_edges = 0;
+  options.budgets = {200, 400};
+  options.layered_founders = true;
+  options.immigrant_every = 2;
+  options.immigrant_epochs = 1;
+  Population<float, 16> population(options, data().train.features(), 10);
+  run(population, 1, 2);
+  const std::string text = chaosnet::checkpoint_to_string(population);
+  auto loaded = chaosnet::checkpoint_from_string<float, 16>(text, "memory");
+  CHECK(loaded.population.options().immigrant_every == 2);
+  CHECK(loaded.population.options().immigrant_epochs == 1);
+  // Generation 2 takes in immigrants, the same in the resumed and the uninterrupted run.
+  run(loaded.population, 1, 1);
+  run(population, 1, 2);
+  CHECK(chaosnet_test::same_members(population, loaded.population));
+
+  nlohmann::json body = nlohmann::json::parse(body_of(text));
+  body["options"].erase("immigrant_every");
+  body["options"].erase("immigrant_epochs");
+  const auto old = chaosnet::checkpoint_from_string<float, 16>(framed(body.dump()), "old.json");
+  CHECK(old.population.options().immigrant_every == 0);
+}
+
 TEST_CASE("Checkpoint: empty, garbage, truncated and damaged files are rejected, naming the file",
           "[evolution][checkpoint]") {
   auto population = fresh();

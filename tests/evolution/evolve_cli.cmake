@@ -24,7 +24,7 @@ foreach(bad IN ITEMS "--validation;0" "--eval-samples;-1" "--population;-1" "--s
                      "--budgets;0" "--budgets;-5" "--grow-rate;nan" "--rewire-rate;2"
                      "--split-rate;-1" "--crossover;nan" "--fine-tune-epochs;-1"
                      "--fine-tune-lr;nan" "--fine-tune-lr;0" "--founder-epochs;0"
-                     "--founder-epochs;-3")
+                     "--founder-epochs;-3" "--immigrant-every;-1" "--immigrant-epochs;0")
   list(GET bad 0 flag)
   list(GET bad 1 value)
   expect_error(2 "${flag}: ${value} is invalid; use a " "${CLI}" evolve ${flag} ${value})
@@ -53,6 +53,17 @@ expect_exit(0 "${CLI}" evolve --data "${DATA}" --validation 200 --population 2 -
 # Founder epochs train founders: with founders of another kind they are a usage error.
 expect_error(2 "--founder-epochs trains founders to their budgets; it needs --founders trained"
              "${CLI}" evolve --data "${DATA}" --founders layered --founder-epochs 3 --out "${OUT}/never")
+# Immigrants are trained to a budget: without trained or layered founders there is none.
+expect_error(2 "--immigrant-every trains immigrants to their budgets; it needs --founders trained or layered"
+             "${CLI}" evolve --data "${DATA}" --founders seed --immigrant-every 2 --out "${OUT}/never")
+# A run that takes in immigrants in generation 2 says so and finishes.
+execute_process(COMMAND "${CLI}" evolve --data "${DATA}" --validation 200 --population 2 --budgets 300
+                        --steps 5 --generations 2 --founder-epochs 1 --immigrant-every 2
+                        --immigrant-epochs 1 --out "${OUT}/immigrants"
+                RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT result EQUAL 0 OR NOT out MATCHES "generation 2: training 1 immigrant to its budget \\(1 epochs each\\)")
+  message(FATAL_ERROR "an immigrant run failed or did not announce its immigrants: ${result}\n${out}${err}")
+endif()
 # More budgets than members, budgets out of order or above the cap: usage errors that say so.
 set(tiny_no_budgets --data "${DATA}" --validation 200 --population 2 --steps 5 --generations 1)
 expect_error(2 "population 2 is smaller than the 3 budgets"

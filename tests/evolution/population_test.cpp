@@ -235,3 +235,70 @@ TEST_CASE("Population: trained founders are trained to their budget in generatio
   options.layered_founders = false;
   CHECK_THROWS_WITH((Population<float, 16>(options, 784, 10)), Catch::Contains("founder_epochs needs layered_founders"));
 }
+
+TEST_CASE("Population: immigrants replace each budget's least accurate member, trained from scratch",
+          "[evolution][population]") {
+  auto options = chaosnet_test::tiny_evolution_options();
+  options.max_edges = 0;
+  options.budgets = {200, 400};
+  options.layered_founders = true;
+  options.founder_epochs = 2;
+  options.immigrant_every = 2;
+  options.immigrant_epochs = 3;
+  Population<float, 16> population(options, data().train.features(), 10);
+  CHECK_FALSE(population.is_immigration(1));
+  CHECK(population.is_immigration(2));
+  CHECK_FALSE(population.is_immigration(3));
+  CHECK(population.is_immigration(4));
+  CHECK(population.predicted_seconds(1) == 0);  // nothing to judge by
+  WorkerPool pool(2);
+  population.evolve(data().train, data().validation, pool);
+  // The first immigration is judged by the founding generation: 2 · 3 epochs against 4 · 2.
+  CHECK(population.predicted_seconds(2) == Approx(population.history()[0].seconds * 6.0 / 8.0));
+  CHECK(population.predicted_seconds(3) == 0);  // no ordinary generation yet
+
+  // The least accurate member of each budget (the last of equals) is the one to go.
+  std::set<std::uint64_t> leaving;
+  for (const std::size_t budget : options.budgets) {
+    const chaosnet::Member<float, 16>* worst = nullptr;
+    for (const auto& m : population.members()) {
+      if (m.budget == budget && (worst == nullptr || m.accuracy <= worst->accuracy)) worst = &m;
+    }
+    REQUIRE(worst != nullptr);
+    leaving.insert(worst->id);
+  }
+  std::size_t reported = 0, total = 0;
+  population.on_founder_progress([&](std::size_t done, std::size_t all) {
+    reported = done;
+    total = all;
+  });
+  const std::uint64_t next_id = population.state().next_member_id;
+  const auto& second = population.evolve(data().train, data().validation, pool);
+  CHECK(second.morphed);
+  CHECK(total == 2 * 3);  // one immigrant per budget, 3 epochs each
+  CHECK(reported == total);
+  CHECK(population.state().next_member_id == next_id + 4 + 2);  // 4 children, 2 immigrants
+  std::size_t immigrants = 0;
+  for (const auto& m : population.members()) {
+    INFO("member " << m.id << " born " << m.born << " parent " << m.parent);
+    CHECK(leaving.count(m.id) == 0);
+    CHECK(m.network.edge_count() <= m.budget);
+    if (m.born == 2 && m.parent == 0) {
+      ++immigrants;
+      CHECK(m.id >= next_id + 4);  // made after the children
+      CHECK(m.network.edge_count() > 0);
+      CHECK(m.accuracy > 0.2);  // trained: chance is 0.1
+    }
+  }
+  CHECK(immigrants <= 2);
+  CHECK(population.predicted_seconds(4) == population.history()[1].seconds);
+  population.evolve(data().train, data().validation, pool);
+  CHECK(population.predicted_seconds(5) == population.history()[2].seconds);
+  CHECK(population.predicted_seconds(6) == population.history()[1].seconds);
+  // Immigrants train per member from their own seeds: one thread gives the same population.
+  CHECK(chaosnet_test::same_members(population, evolve<16>(options, 3, 1)));
+
+  options.layered_founders = false;
+  options.founder_epochs = 0;
+  CHECK_THROWS_WITH((Population<float, 16>(options, 784, 10)), Catch::Contains("immigrant_every needs layered_founders"));
+}

@@ -135,6 +135,8 @@ inline nlohmann::json evolution_options_to_json(const EvolutionOptions& o) {
           {"budgets", o.budgets},
           {"layered_founders", o.layered_founders},
           {"founder_epochs", o.founder_epochs},
+          {"immigrant_every", o.immigrant_every},
+          {"immigrant_epochs", o.immigrant_epochs},
           {"crossover_rate", o.crossover_rate},
           {"gradient_batches", o.gradient_batches},
           {"topology", topology_options_to_json(o.topology)},
@@ -178,6 +180,11 @@ inline EvolutionOptions evolution_options_from_json(const nlohmann::json& json,
   o.max_edges = read_field<std::size_t>(json, at, "max_edges");
   o.layered_founders = read_field<bool>(json, at, "layered_founders");
   o.founder_epochs = read_field<std::size_t>(json, at, "founder_epochs");
+  // Checkpoints written before immigrants existed took none.
+  if (json.contains("immigrant_every")) {
+    o.immigrant_every = read_field<std::size_t>(json, at, "immigrant_every");
+    o.immigrant_epochs = read_field<std::size_t>(json, at, "immigrant_epochs");
+  }
   o.crossover_rate = read_field<double>(json, at, "crossover_rate");
   o.gradient_batches = read_field<std::size_t>(json, at, "gradient_batches");
   const nlohmann::json& budgets = read_array(json, at, "budgets");

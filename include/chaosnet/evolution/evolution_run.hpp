@@ -90,7 +90,7 @@ class EvolutionRun {
   /// it, never the test set), until the budget ends or a stop is requested. After every
   /// generation the checkpoint is saved, then on_generation(const GenerationReport&) is called.
   /// A generation is not started when it would end past the time budget (judged by the last
-  /// one). Throws std::logic_error once measure_front() has been called, and whatever
+  /// one of its kind, Population::predicted_seconds). Throws std::logic_error once measure_front() has been called, and whatever
   /// Population::evolve and save_checkpoint throw.
   template <class OnGeneration>
   RunEnd run(const Dataset& train, const Dataset& selection, WorkerPool& pool,
@@ -107,23 +107,25 @@ class EvolutionRun {
     const nlohmann::json extra = record_.checkpoint_extra();
     const std::size_t first_generation = population_.generation();
     const double session_start = population_.elapsed_s();
-    double last_generation_s = 0;
+    // Generations differ in length (founders and immigrants train from scratch), so each is
+    // judged by the last of its kind, plus the last checkpoint's saving.
+    double save_s = 0;
+    auto next_fits = [&](double elapsed) {
+      return elapsed + population_.predicted_seconds(population_.generation() + 1) + save_s <= budget_s;
+    };
     while (population_.generation() < max_generations && !stop_.load() &&
-           population_.elapsed_s() + last_generation_s <= budget_s) {
-      const double before = population_.elapsed_s();
+           next_fits(population_.elapsed_s())) {
       const GenerationStats& stats = population_.evolve(train, selection, pool);
+      const double trained = population_.elapsed_s();
       save_checkpoint(dir_, population_, extra, &pool);
       const double elapsed = population_.elapsed_s();
-      // The founding generation trains founders to their budgets, far longer than any later
-      // generation, so it says nothing of whether the next one fits.
-      last_generation_s = population_.is_founding(population_.generation()) ? 0.0 : elapsed - before;
+      save_s = elapsed - trained;
       const double rate = static_cast<double>(population_.generation() - first_generation) /
                           (elapsed - session_start);
       const double eta = std::min(
           budget_s - elapsed,
           static_cast<double>(max_generations - population_.generation()) / rate);
-      const bool last =
-          population_.generation() >= max_generations || elapsed + last_generation_s > budget_s;
+      const bool last = population_.generation() >= max_generations || !next_fits(elapsed);
       on_generation(GenerationReport{stats, elapsed, rate, eta, last});
     }
     return stop_.exchange(false) ? RunEnd::stop_requested : RunEnd::budget;

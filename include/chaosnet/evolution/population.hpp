@@ -36,6 +36,7 @@
 #include <functional>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -66,6 +67,13 @@ struct EvolutionOptions {
   /// for this many epochs, as `chaosnet train --edges B` does (sparse/train_to_budget.hpp), instead
   /// of the generation's batches; 0: founders start untrained.
   std::size_t founder_epochs = 0;
+  /// With layered_founders: in every generation after the first that is a multiple of this, the
+  /// least accurate member of each budget makes way for an immigrant, a network trained to that
+  /// budget from scratch for immigrant_epochs with a seed of its own (another `chaosnet train
+  /// --edges B --seed S`). Independent restarts selected by validation beat evolving the first
+  /// founders at equal time (README), so a run keeps taking them in. 0: no immigrants.
+  std::size_t immigrant_every = 0;
+  std::size_t immigrant_epochs = 200;  ///< each immigrant's training, in epochs
   /// Each child is, with this probability, the crossover of its parent with another parent of
   /// the same budget (the better of the two as `better`) before it is mutated.
   double crossover_rate = 0;
@@ -124,6 +132,12 @@ inline void check_evolution_options(const EvolutionOptions& options) {
   }
   if (options.founder_epochs > 0 && !options.layered_founders) {
     fail("founder_epochs needs layered_founders (founders are trained to their budget)");
+  }
+  if (options.immigrant_every > 0 && !options.layered_founders) {
+    fail("immigrant_every needs layered_founders (immigrants are trained to their budget)");
+  }
+  if (options.immigrant_every > 0 && options.immigrant_epochs == 0) {
+    fail("immigrant_epochs must be at least 1 when immigrant_every is set");
   }
   if (options.population < options.budgets.size()) {
     fail("population " + std::to_string(options.population) + " is smaller than the " +
@@ -215,6 +229,7 @@ class Population {
     const auto start = std::chrono::steady_clock::now();
     const std::size_t generation = state_.generation + 1;
     const bool founding = is_founding(generation);
+    const bool immigration = is_immigration(generation);
     const bool morph = !founding && generation % options_.morph_every == 0;
     const std::vector<std::uint32_t> batches = draw_batches(train.size());
 
@@ -227,18 +242,31 @@ class Population {
       }
       if (options_.crossover_rate > 0) give_children_own_node_ids(candidates, parents);
     }
-    // Largest first so that one big member does not finish last; the order changes nothing else.
+    // After the children are made, so that no immigrant is cloned before it is trained.
+    std::vector<bool> immigrant(candidates.size(), false);
+    if (immigration) {
+      for (const std::size_t i : admit_immigrants(candidates, parents, generation)) immigrant[i] = true;
+    }
+    // Longest first so that one long job does not finish last: immigrants (trained from
+    // scratch), then by size. The order changes nothing else.
     std::vector<std::size_t> order(candidates.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      if (immigrant[a] != immigrant[b]) return static_cast<bool>(immigrant[a]);
       return candidates[a].network.edge_count() > candidates[b].network.edge_count();
     });
-    FounderProgress progress(founder_progress_, founding ? candidates.size() * options_.founder_epochs : 0);
+    const std::size_t from_scratch =
+        founding ? candidates.size() * options_.founder_epochs
+                 : static_cast<std::size_t>(std::count(immigrant.begin(), immigrant.end(), true)) *
+                       options_.immigrant_epochs;
+    FounderProgress progress(founder_progress_, from_scratch);
     pool.run(order.size(), [&](std::size_t k) {
       Member<T, N>& m = candidates[order[k]];
       if (order[k] >= parents) mutate_member(m, batches, train);
       if (founding) {
-        train_founder(m, train, validation, progress);
+        train_founder(m, train, validation, options_.founder_epochs, progress);
+      } else if (immigrant[order[k]]) {
+        train_founder(m, train, validation, options_.immigrant_epochs, progress);
       } else {
         train_member(m, batches, train);
       }
@@ -269,8 +297,8 @@ class Population {
     return state_.history.back();
   }
 
-  /// Called as founders train to their budgets (founder_epochs > 0) with (epochs done over all
-  /// founders, epochs in all), from the worker threads one at a time; e.g. for a progress bar.
+  /// Called as founders or immigrants train to their budgets with (epochs done over all of them,
+  /// epochs in all), from the worker threads one at a time; e.g. for a progress bar.
   void on_founder_progress(std::function<void(std::size_t, std::size_t)> report) {
     founder_progress_ = std::move(report);
   }
@@ -279,6 +307,24 @@ class Population {
   /// founders to their budgets and does nothing else, and it lasts far longer than the rest.
   [[nodiscard]] bool is_founding(std::size_t generation) const {
     return generation == 1 && options_.founder_epochs > 0;
+  }
+  /// Whether `generation` (1-based) takes in immigrants (see immigrant_every).
+  [[nodiscard]] bool is_immigration(std::size_t generation) const {
+    return options_.immigrant_every > 0 && generation > 1 && generation % options_.immigrant_every == 0;
+  }
+  /// How long `generation` will take, judged by the last completed generation of its kind
+  /// (immigration or not; the founding one is like no other), and for the first immigration by
+  /// the founding generation scaled to the immigrants' epochs; 0 with nothing to judge by.
+  [[nodiscard]] double predicted_seconds(std::size_t generation) const {
+    const bool immigration = is_immigration(generation);
+    for (auto it = state_.history.rbegin(); it != state_.history.rend(); ++it) {
+      if (!is_founding(it->generation) && is_immigration(it->generation) == immigration) return it->seconds;
+    }
+    const auto& history = state_.history;
+    if (!immigration || history.empty() || !is_founding(history.front().generation)) return 0;
+    const double founding_epochs = static_cast<double>(options_.population * options_.founder_epochs);
+    const double immigrant_epochs = static_cast<double>(options_.budgets.size() * options_.immigrant_epochs);
+    return history.front().seconds * immigrant_epochs / founding_epochs;
   }
 
   [[nodiscard]] const EvolutionOptions& options() const { return options_; }
@@ -421,6 +467,30 @@ class Population {
     return net;
   }
 
+  /// Replace the least accurate parent of each budget (the last of equals) by an untrained
+  /// immigrant, born in `generation` with a new id; returns their indices.
+  std::vector<std::size_t> admit_immigrants(std::vector<Member<T, N>>& candidates, std::size_t parents,
+                                            std::size_t generation) {
+    std::vector<std::size_t> admitted;
+    for (const std::size_t budget : options_.budgets) {
+      std::optional<std::size_t> worst;
+      for (std::size_t i = 0; i < parents; ++i) {
+        if (candidates[i].budget != budget) continue;
+        if (!worst || candidates[i].accuracy <= candidates[*worst].accuracy) worst = i;
+      }
+      if (!worst) continue;
+      Member<T, N>& old = candidates[*worst];
+      const std::uint64_t id = state_.next_member_id++;
+      Member<T, N> newcomer{id, 0, generation, 0,
+                            Network<T, N>(old.network.input_count(), old.network.output_count()),
+                            Optimizer<T>(options_.optimizer), util::derive_rng(options_.seed, id)};
+      newcomer.budget = budget;
+      old = std::move(newcomer);
+      admitted.push_back(*worst);
+    }
+    return admitted;
+  }
+
   /// Reports founder epochs to on_founder_progress, serialised.
   struct FounderProgress {
     FounderProgress(const std::function<void(std::size_t, std::size_t)>& r, std::size_t epochs)
@@ -436,13 +506,13 @@ class Population {
     }
   };
 
-  /// The founding generation's training: a new network trained to the member's budget from its
+  /// A founder's or immigrant's training: a new network trained to the member's budget from its
   /// own seed (as `chaosnet train --edges` would with that seed), kept at its best validation
   /// epoch within the budget.
   void train_founder(Member<T, N>& m, const Dataset& train, const Dataset& validation,
-                     FounderProgress& progress) const {
+                     std::size_t epochs, FounderProgress& progress) const {
     SparseTrainingOptions sparse;
-    sparse.epochs = options_.founder_epochs;
+    sparse.epochs = epochs;
     const std::uint64_t seed = util::counter_hash(options_.seed, m.id, 0xf0);
     SparseTrainingResult<T, N> trained = train_to_budget<T, N>(
         m.network.input_count(), m.network.output_count(), m.budget, train, validation, sparse, seed,

@@ -43,13 +43,18 @@ inline const std::vector<EvolutionPreset>& evolution_presets() {
                        "(the first generation); then 1000 Adam batches per generation, the "
                        "rate decaying from 1e-3 along a cosine within each, mutate every "
                        "generation (p_n < 0.02, p_c < 0.1, p_r < 0.1 smallest |w|), Pareto "
-                       "selection with a 0.1 accuracy window within each budget",
+                       "selection with a 0.1 accuracy window within each budget; every 10th "
+                       "generation each budget's least accurate member makes way for an "
+                       "immigrant trained from scratch for 200 epochs (the CLI: in runs of 10 "
+                       "minutes or more)",
         .options = {.population = 16,
                     .steps_per_generation = 1000,
                     .morph_every = 1,
                     .budgets = {1300, 3000, 6000},
                     .layered_founders = true,
                     .founder_epochs = 60,
+                    .immigrant_every = 10,
+                    .immigrant_epochs = 200,
                     .topology = start.topology,
                     .mutation = {0.02, 0.1, 0.1, EdgeRemoval::smallest_magnitude},
                     .selection = {SelectionMethod::pareto, 0.05, 0.1, 0},
