@@ -128,10 +128,7 @@ TEST_CASE("Checkpoint: a cosine schedule within generations is kept; older files
 
 TEST_CASE("Checkpoint: immigrant settings are kept; older files take no immigrants",
           "[evolution][checkpoint]") {
-  auto options = chaosnet_test::tiny_evolution_options();
-  options.max_edges = 0;
-  options.budgets = {200, 400};
-  options.layered_founders = true;
+  auto options = chaosnet_test::tiny_budget_options();
   options.immigrant_every = 2;
   options.immigrant_epochs = 1;
   Population<float, 16> population(options, data().train.features(), 10);

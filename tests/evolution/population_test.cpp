@@ -194,10 +194,7 @@ TEST_CASE("Population: founders can spread from the bare seed network to the lar
 
 TEST_CASE("Population: trained founders are trained to their budget in generation 1 alone",
           "[evolution][population]") {
-  auto options = chaosnet_test::tiny_evolution_options();
-  options.max_edges = 0;
-  options.budgets = {200, 400};
-  options.layered_founders = true;
+  auto options = chaosnet_test::tiny_budget_options();
   options.founder_epochs = 3;
   Population<float, 16> trained(options, data().train.features(), 10);
   options.founder_epochs = 0;
@@ -238,10 +235,7 @@ TEST_CASE("Population: trained founders are trained to their budget in generatio
 
 TEST_CASE("Population: immigrants replace each budget's least accurate member, trained from scratch",
           "[evolution][population]") {
-  auto options = chaosnet_test::tiny_evolution_options();
-  options.max_edges = 0;
-  options.budgets = {200, 400};
-  options.layered_founders = true;
+  auto options = chaosnet_test::tiny_budget_options();
   options.founder_epochs = 2;
   options.immigrant_every = 2;
   options.immigrant_epochs = 3;

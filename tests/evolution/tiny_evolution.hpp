@@ -42,6 +42,16 @@ inline chaosnet::EvolutionOptions tiny_evolution_options() {
   return o;
 }
 
+/// tiny_evolution_options() shared between budgets of 200 and 400 edges (no cap beyond them),
+/// founders layered at their budget: the setting of founder and immigrant training.
+inline chaosnet::EvolutionOptions tiny_budget_options() {
+  chaosnet::EvolutionOptions o = tiny_evolution_options();
+  o.max_edges = 0;
+  o.budgets = {200, 400};
+  o.layered_founders = true;
+  return o;
+}
+
 /// Every member's lineage, parameters (bit for bit) and fitness are equal.
 template <class T, int N>
 bool same_members(const chaosnet::Population<T, N>& a, const chaosnet::Population<T, N>& b) {

@@ -90,8 +90,8 @@ class EvolutionRun {
   /// it, never the test set), until the budget ends or a stop is requested. After every
   /// generation the checkpoint is saved, then on_generation(const GenerationReport&) is called.
   /// A generation is not started when it would end past the time budget (judged by the last
-  /// one of its kind, Population::predicted_seconds). Throws std::logic_error once measure_front() has been called, and whatever
-  /// Population::evolve and save_checkpoint throw.
+  /// one of its kind, Population::predicted_seconds). Throws std::logic_error once
+  /// measure_front() has been called, and whatever Population::evolve and save_checkpoint throw.
   template <class OnGeneration>
   RunEnd run(const Dataset& train, const Dataset& selection, WorkerPool& pool,
              OnGeneration&& on_generation) {
