@@ -17,6 +17,8 @@
 
 #include <chaosnet/data/data.hpp>
 
+#include <chaosnet/dynamics/dynamics.hpp>
+
 #include <chaosnet/io/io.hpp>
 
 #include <chaosnet/train/batch_sizes.hpp>

@@ -58,6 +58,11 @@ struct Recorder {
   static Slot next_batch_slot(const Tape<T, N>& tape) {
     return static_cast<Slot>(tape.c_.batch_values.size());
   }
+  /// The tape's columns, for ops whose record keeps a program beside them (chaos_cortex).
+  template <class T, int N>
+  static TapeColumns<T, N>& columns(Tape<T, N>& tape) {
+    return tape.c_;
+  }
   /// An empty program for a sparse_dag record; its index, for OpRecord::a, goes to `index`.
   template <class T, int N>
   static DagProgram& new_dag_program(Tape<T, N>& tape, Slot& index) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chaosnet/autodiff/chaos_cortex_program.hpp>
 #include <chaosnet/autodiff/dag_program.hpp>
 #include <chaosnet/autodiff/op_record.hpp>
 
@@ -41,6 +42,9 @@ struct TapeColumns {
   std::vector<DagProgram> dag_programs;
   std::uint32_t dag_program_count = 0;
 
+  /// chaos_cortex programs with their state, addressed by OpRecord::a.
+  std::vector<ChaosCortexProgram<T>> chaos_cortices;
+
   /// An empty program for a new sparse_dag record, at index dag_program_count - 1.
   DagProgram& new_dag_program() {
     if (dag_program_count == dag_programs.size()) dag_programs.emplace_back();
@@ -59,6 +63,7 @@ struct TapeColumns {
     operands.clear();
     targets.clear();
     dag_program_count = 0;
+    chaos_cortices.clear();
   }
 };
 

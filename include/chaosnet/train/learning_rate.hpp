@@ -42,4 +42,23 @@ inline double scheduled_learning_rate(double base, const LearningRateSchedule& s
   return base * (schedule.floor + (1 - schedule.floor) * cosine);
 }
 
+/// PyTorch's OneCycleLR with cosine annealing (two phases): from max_lr/div_factor up to max_lr
+/// over the first pct_start of the steps, then down to max_lr/(div_factor·final_div_factor), for
+/// step `step` (0-based, stepped once per optimizer step) of `total`. PyTorch's schedule also
+/// cycles Adam's β1 between 0.85 and 0.95 by default; chaosnet keeps β1 fixed.
+inline double one_cycle_learning_rate(double max_lr, std::size_t step, std::size_t total,
+                                      double pct_start, double div_factor = 25,
+                                      double final_div_factor = 1e4) {
+  const double initial = max_lr / div_factor;
+  const double minimum = initial / final_div_factor;
+  const double peak_step = pct_start * static_cast<double>(total) - 1;
+  const double last_step = static_cast<double>(total) - 1;
+  const auto t = static_cast<double>(step);
+  auto anneal = [](double from, double to, double pct) {
+    return to + (from - to) / 2 * (std::cos(std::numbers::pi * pct) + 1);
+  };
+  if (t <= peak_step) return anneal(initial, max_lr, peak_step <= 0 ? 1.0 : t / peak_step);
+  return anneal(max_lr, minimum, std::min(1.0, (t - peak_step) / std::max(1.0, last_step - peak_step)));
+}
+
 }  // namespace chaosnet

@@ -70,9 +70,56 @@ class Optimizer {
   /// One update of every parameter of `net` from `gradients` (slot-indexed, as
   /// Network::gradients() returns them).
   void step(Topology<T>& net, std::span<const T> gradients) {
-    const util::FlushDenormals flush;
     sync(net);
-    const auto params = net.parameter_values();
+    update(net.parameter_values(), gradients);
+  }
+
+  /// One update of a parameter vector whose layout never changes (a dense model such as a
+  /// chaos cortex); its state starts from zero at the first call.
+  void step(std::span<T> params, std::span<const T> gradients) {
+    if (!owners_.empty() || first_.size() != params.size()) {
+      owners_.clear();
+      first_.assign(params.size(), T(0));
+      second_.assign(params.size(), T(0));
+      beta1_power_.assign(params.size(), T(1));
+      beta2_power_.assign(params.size(), T(1));
+      synced_version_ = ~std::uint64_t{0};
+    }
+    update(params, gradients);
+  }
+
+  [[nodiscard]] std::uint64_t steps() const { return steps_; }
+
+  /// The state of every parameter of `net`, keyed by ParamId (for checkpoints).
+  [[nodiscard]] std::vector<std::pair<ParamId, ParameterState<T>>> state(const Topology<T>& net) {
+    sync(net);
+    std::vector<std::pair<ParamId, ParameterState<T>>> out;
+    const auto ids = net.parameter_ids();
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (ids[i] != 0) out.push_back({ids[i], slot_state(i)});
+    }
+    return out;
+  }
+  /// Restore state saved by state(); parameters it does not mention start fresh.
+  void set_state(const Topology<T>& net,
+                 std::span<const std::pair<ParamId, ParameterState<T>>> saved, std::uint64_t steps) {
+    owners_.clear();
+    first_.clear();
+    second_.clear();
+    beta1_power_.clear();
+    beta2_power_.clear();
+    for (const auto& [id, s] : saved) {
+      owners_.push_back(id);
+      push_state(s);
+    }
+    synced_version_ = ~std::uint64_t{0};
+    sync(net);
+    steps_ = steps;
+  }
+
+ private:
+  void update(std::span<T> params, std::span<const T> gradients) {
+    const util::FlushDenormals flush;
     if (gradients.size() != params.size()) {
       throw std::invalid_argument("chaosnet::Optimizer::step: " + std::to_string(gradients.size()) +
                                   " gradients for " + std::to_string(params.size()) +
@@ -106,37 +153,6 @@ class Optimizer {
     }
     ++steps_;
   }
-
-  [[nodiscard]] std::uint64_t steps() const { return steps_; }
-
-  /// The state of every parameter of `net`, keyed by ParamId (for checkpoints).
-  [[nodiscard]] std::vector<std::pair<ParamId, ParameterState<T>>> state(const Topology<T>& net) {
-    sync(net);
-    std::vector<std::pair<ParamId, ParameterState<T>>> out;
-    const auto ids = net.parameter_ids();
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-      if (ids[i] != 0) out.push_back({ids[i], slot_state(i)});
-    }
-    return out;
-  }
-  /// Restore state saved by state(); parameters it does not mention start fresh.
-  void set_state(const Topology<T>& net,
-                 std::span<const std::pair<ParamId, ParameterState<T>>> saved, std::uint64_t steps) {
-    owners_.clear();
-    first_.clear();
-    second_.clear();
-    beta1_power_.clear();
-    beta2_power_.clear();
-    for (const auto& [id, s] : saved) {
-      owners_.push_back(id);
-      push_state(s);
-    }
-    synced_version_ = ~std::uint64_t{0};
-    sync(net);
-    steps_ = steps;
-  }
-
- private:
   [[nodiscard]] ParameterState<T> slot_state(std::size_t i) const {
     return {first_[i], second_[i], beta1_power_[i], beta2_power_[i]};
   }

@@ -7,6 +7,7 @@
 
 #include <chaosnet/autodiff/kernels/activation.hpp>
 #include <chaosnet/autodiff/kernels/arithmetic.hpp>
+#include <chaosnet/autodiff/kernels/chaos_cortex.hpp>
 #include <chaosnet/autodiff/kernels/distillation.hpp>
 #include <chaosnet/autodiff/kernels/loss.hpp>
 #include <chaosnet/autodiff/kernels/reduction.hpp>
@@ -57,6 +58,6 @@ struct KernelList {
 using Kernels = KernelList<AddBatchBatch, AddBatchScalar, SubBatchBatch, SubBatchScalar,
                            MulScalarBatch, MulBatchBatch, Mish, Relu, Tanh, Sigmoid, Exp, Log,
                            WeightedSum, SparseDag, Split, LogSoftmax, Nll, Mse, Sum, Mean,
-                           Distillation>;
+                           Distillation, ChaosCortex>;
 
 }  // namespace chaosnet::detail
