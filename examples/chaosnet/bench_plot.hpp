@@ -7,6 +7,7 @@
 #include "bench_measure.hpp"
 #include "bench_system.hpp"
 #include "cli_common.hpp"
+#include "gnuplot.hpp"
 
 #include <cstddef>
 #include <cstdio>
@@ -46,11 +47,7 @@ inline std::vector<std::pair<std::string, double>> cache_crossings(const Sweep& 
 inline std::string gnuplot_script(const std::vector<Sweep>& sweeps, const CacheSizes& caches,
                                   const std::filesystem::path& png) {
   std::ostringstream gp;
-  std::string output = png.string();
-  for (std::size_t at = output.find('\''); at != std::string::npos; at = output.find('\'', at + 2)) {
-    output.insert(at, 1, '\'');  // gnuplot doubles a quote inside single quotes
-  }
-  gp << "set terminal pngcairo size 1400,560 font ',10'\nset output '" << output << "'\n";
+  gp << "set terminal pngcairo size 1400,560 font ',10'\nset output " << gnuplot_quoted(png) << "\n";
   for (const Sweep& sweep : sweeps) {
     for (int m = 0; m < 3; ++m) {
       gp << "$" << sweep.axis << m << " << EOD\n";
@@ -85,20 +82,7 @@ inline std::string gnuplot_script(const std::vector<Sweep>& sweeps, const CacheS
 
 /// Draws the sweeps with gnuplot; false (with a note) when gnuplot is missing or fails.
 inline bool plot_sweeps(const std::vector<Sweep>& sweeps, const CacheSizes& caches, const std::filesystem::path& png) {
-  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
-    std::printf("plot: gnuplot is not installed; the scaling CSV has the data\n");
-    return false;
-  }
-  if (png.has_parent_path()) std::filesystem::create_directories(png.parent_path());
-  FILE* gnuplot = ::popen("gnuplot", "w");
-  if (gnuplot == nullptr) return false;
-  const std::string script = gnuplot_script(sweeps, caches, png);
-  std::fwrite(script.data(), 1, script.size(), gnuplot);
-  if (::pclose(gnuplot) != 0) {
-    std::printf("plot: gnuplot failed (see its messages above)\n");
-    return false;
-  }
-  return true;
+  return run_gnuplot(gnuplot_script(sweeps, caches, png), png, "the scaling CSV");
 }
 
 }  // namespace chaosnet::cli

@@ -8,6 +8,7 @@
 #include "eval_command.hpp"
 #include "evolve_command.hpp"
 #include "export_command.hpp"
+#include "robustness_command.hpp"
 #include "train_command.hpp"
 
 #include <chaosnet/version.hpp>
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
   add_evolve_command(app, evolve);
   BenchSettings bench;
   add_bench_command(app, bench);
+  RobustnessSettings robustness;
+  add_robustness_command(app, robustness);
 
   try {
     app.parse(argc, argv);
@@ -56,6 +59,7 @@ int main(int argc, char** argv) {
     if (command == "export") return export_command(exported);
     if (command == "evolve") return evolve_command(evolve);
     if (command == "bench") return bench_command(bench);
+    if (command == "robustness") return robustness_command(robustness);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "error: %s\nRun with --help for usage.\n", e.what());
     return exit_usage;

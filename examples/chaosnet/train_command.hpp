@@ -4,6 +4,7 @@
 // (--edges, train_budget.hpp) on MNIST or any IDX dataset; report the validation accuracy per
 // epoch and the test accuracy once at the end.
 
+#include "chaos_train.hpp"
 #include "cli_common.hpp"
 #include "train_budget.hpp"
 
@@ -41,6 +42,7 @@ struct TrainSettings {
   std::uint64_t seed = 1;
   std::size_t validation = 10000;
   std::filesystem::path save, log, json;
+  ChaosSettings chaos;
 };
 
 inline void add_train_command(CLI::App& app, TrainSettings& s) {
@@ -49,8 +51,12 @@ inline void add_train_command(CLI::App& app, TrainSettings& s) {
                "test accuracy once at the end");
   cmd->add_option("--data", s.data, "Directory with the four MNIST IDX files (data/fetch_mnist.sh)")
       ->capture_default_str();
-  cmd->add_option("--preset", s.preset, "Starting network and training setup: v01 (seed 000) or v02 (seed 001)")
-      ->check(CLI::IsMember(preset_names()))
+  std::vector<std::string> presets = preset_names();
+  presets.emplace_back(chaos_preset_name);
+  cmd->add_option("--preset", s.preset,
+                  "Starting network and training setup: v01 (seed 000), v02 (seed 001) or chaosnet-mnist "
+                  "(seed 002: 512 spiking chaos neurons on raw pixels, AdamW + OneCycle, batch 128)")
+      ->check(CLI::IsMember(presets))
       ->capture_default_str();
   cmd->add_option("--hidden", s.hidden,
                   "Hidden (Normal) nodes to add (default: the preset's: v01 5000, v02 1000)")
@@ -109,6 +115,7 @@ inline void add_train_command(CLI::App& app, TrainSettings& s) {
   cmd->add_option("--save", s.save, "Write the trained model (JSON) here");
   cmd->add_option("--log", s.log, "Write one CSV row per epoch here");
   cmd->add_option("--json", s.json, "Write the summary (test_acc, val_acc, edges, params, wall_s, ...) here");
+  add_chaos_options(*cmd, s.chaos);
 }
 
 /// A library message in the command's terms: the options it names become their flags.
@@ -274,7 +281,32 @@ int run_train(const TrainSettings& s, TrainPlan plan, const MnistSplits& data) {
   return result.diverged ? exit_runtime_error : exit_ok;
 }
 
+/// The spiking preset: its own model and training setup; the flags of graph networks do not apply.
+inline int chaos_train_command(const TrainSettings& s) {
+  const std::pair<bool, const char*> graph_only[] = {
+      {s.hidden.has_value(), "--hidden (use --neurons)"}, {s.batch && *s.batch != chaos_batch, "--batch (it is 128)"},
+      {s.optimizer.has_value(), "--optimizer (it is AdamW)"}, {s.lr_schedule.has_value(), "--lr-schedule (it is OneCycle)"},
+      {s.warmup.has_value(), "--warmup"}, {s.augment.has_value(), "--augment"}, {!s.init.empty(), "--init"},
+      {!s.teacher.empty(), "--teacher"}, {s.budget.edges.has_value(), "--edges"}, {s.momentum != 0, "--momentum"},
+      {s.weight_decay != 0, "--weight-decay (it is 1e-4)"}};
+  for (const auto& [given, flag] : graph_only) {
+    if (given) throw UsageError(std::string(flag) + " does not apply to --preset chaosnet-mnist");
+  }
+  const std::vector<std::filesystem::path> inputs = mnist_files(s.data);
+  check_output("--save", s.save, OutputKind::file, inputs);
+  check_output("--log", s.log, OutputKind::file, inputs);
+  check_output("--json", s.json, OutputKind::file, inputs);
+  return run_chaos_train(s.chaos, {.data = s.data, .validation = s.validation, .epochs = s.epochs,
+                                   .learning_rate = s.learning_rate, .seed = s.seed, .save = s.save,
+                                   .log = s.log, .json = s.json});
+}
+
 inline int train_command(const TrainSettings& s) {
+  if (s.preset == chaos_preset_name) return chaos_train_command(s);
+  if (any_chaos_option(s.chaos)) {
+    throw UsageError("--fail-prob, --noise, --ticks, --neurons and --tick-mode apply to --preset chaosnet-mnist; "
+                     "failure and noise on graph networks (v01, v02, --edges) are not built yet");
+  }
   const Preset& preset = find_preset(s.preset);
   const bool to_budget = s.budget.edges.has_value();
   TrainPlan plan{.setup = std::string(preset.name), .start = Topology<float>(1, 1), .optimizer = {},

@@ -5,6 +5,7 @@
 // tape, its random stream, and per layer and tick the state backward needs.
 
 #include <chaosnet/autodiff/op_record.hpp>
+#include <chaosnet/util/enum_names.hpp>
 
 #include <Eigen/Core>
 
@@ -28,6 +29,11 @@ struct ChaosNeuronParams {
 /// state (the seed's scripts since its "ticks parallelization" commit), so a tick is one noisy,
 /// failing threshold unit and the T ticks are T samples of it.
 enum class TickMode : std::uint8_t { sequential, independent };
+
+/// The names model files and the CLI use.
+constexpr util::EnumTable<TickMode, 2> enum_names(TickMode) {
+  return {{{TickMode::sequential, "sequential"}, {TickMode::independent, "independent"}}};
+}
 
 namespace detail {
 

@@ -188,9 +188,10 @@ class ChaosModelTape {
   std::array<int, static_cast<std::size_t>(N)> predict() {
     tape_.forward();
     std::array<int, static_cast<std::size_t>(N)> out{};
-    for (int k = 0; k < N; ++k) {
+    for (std::size_t k = 0; k < out.size(); ++k) {
+      const auto sample = static_cast<Eigen::Index>(k);
       for (std::size_t c = 1; c < logits_.size(); ++c) {
-        if (logits_[c].value()(k) > logits_[static_cast<std::size_t>(out[k])].value()(k)) out[k] = static_cast<int>(c);
+        if (logits_[c].value()(sample) > logits_[static_cast<std::size_t>(out[k])].value()(sample)) out[k] = static_cast<int>(c);
       }
     }
     return out;
@@ -234,7 +235,7 @@ double evaluate_chaos_accuracy(ChaosModelTape<T, N>& model, const Dataset& data,
     model.set_batch(batch.rows(), batch.labels());
     const auto predicted = model.predict();
     const std::size_t real = std::min(static_cast<std::size_t>(N), data.size() - first);
-    for (std::size_t k = 0; k < real; ++k) correct += predicted[k] == data.label(first + k) ? 1 : 0;
+    for (std::size_t k = 0; k < real; ++k) correct += predicted[k] == data.label(first + k) ? 1u : 0u;
   }
   return static_cast<double>(correct) / static_cast<double>(data.size());
 }

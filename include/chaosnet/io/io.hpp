@@ -5,6 +5,7 @@
 // kept in a rotation (as evolution checkpoints are).
 
 #include <chaosnet/io/atomic_file.hpp>
+#include <chaosnet/io/chaos_model_file.hpp>
 #include <chaosnet/io/checksummed_file.hpp>
 #include <chaosnet/io/dot.hpp>
 #include <chaosnet/io/io_error.hpp>

@@ -55,7 +55,7 @@ struct ChaosCortex {
         if (n.noise_std > 0) {
           for (Eigen::Index j = 0; j < hidden; ++j) {
             auto column = p.a[at].col(j);
-            util::add_gaussian_noise(column, n.noise_std, p.seed, draw, unit_offset + j);
+            util::add_gaussian_noise(column, n.noise_std, p.seed, draw, unit_offset + static_cast<std::uint64_t>(j));
           }
         }
         p.r_before[at] = sequential ? refractory : zeros<T>(batch, hidden);
@@ -66,7 +66,7 @@ struct ChaosCortex {
         if (n.fail_prob > 0) {
           for (Eigen::Index j = 0; j < hidden; ++j) {
             auto column = p.keep[at].col(j);
-            util::fill_keep_mask(column, n.fail_prob, p.seed, draw, unit_offset + j);
+            util::fill_keep_mask(column, n.fail_prob, p.seed, draw, unit_offset + static_cast<std::uint64_t>(j));
           }
         }
         p.s[at] = ((m1 > static_cast<T>(n.threshold)).template cast<T>() * p.keep[at].array()).matrix();

@@ -1,0 +1,164 @@
+#pragma once
+
+// `chaosnet train --preset chaosnet-mnist`: seed 002's raw-pixel ChaosNet (784 inputs → 512
+// spiking chaos neurons for 5 ticks → a linear readout of their mean spikes) trained with the
+// seed's setup (dynamics/chaos_training.hpp), selected on validation, tested once.
+
+#include "cli_common.hpp"
+
+#include <chaosnet/chaosnet.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <sstream>
+#include <string>
+
+namespace chaosnet::cli {
+
+inline constexpr std::string_view chaos_preset_name = "chaosnet-mnist";
+inline constexpr int chaos_batch = 128;  ///< the seed's batch size, compiled for this preset only
+inline constexpr std::size_t chaos_default_epochs = 10;
+/// The masks the test evaluation draws (the seed evaluates with failure on, so the test
+/// accuracy depends on them; `chaosnet robustness` averages over many).
+inline constexpr std::uint64_t chaos_test_mask_seed = 0x7e57;
+
+/// The flags of the spiking preset.
+struct ChaosSettings {
+  std::optional<double> fail_prob;
+  std::optional<double> noise;
+  std::optional<std::uint32_t> ticks;
+  std::optional<std::uint32_t> neurons;
+  std::string tick_mode = "independent";
+};
+
+inline void add_chaos_options(CLI::App& cmd, ChaosSettings& s) {
+  const char* group = "Spiking chaos neurons (--preset chaosnet-mnist)";
+  cmd.add_option("--fail-prob", s.fail_prob,
+                 "Chance that a neuron's spike is dropped, per neuron, sample and tick, in training and "
+                 "evaluation (default 0.5, the seed's headline run)")
+      ->check(number_in(0.0, 1.0))->group(group);
+  cmd.add_option("--noise", s.noise, "Std of the Gaussian noise added to each membrane every tick (default 0.01)")
+      ->check(number_in(0.0, 10.0))->group(group);
+  cmd.add_option("--ticks", s.ticks, "Ticks each input is presented for (default 5)")
+      ->check(number_in<std::uint32_t>(1, 1000))->group(group);
+  cmd.add_option("--neurons", s.neurons, "Spiking neurons (default 512)")
+      ->check(number_in<std::uint32_t>(1, 65536))->group(group);
+  cmd.add_option("--tick-mode", s.tick_mode,
+                 "independent: each tick from zero state (the seed's scripts); sequential: membrane and "
+                 "refractory state carried across ticks, trained through time")
+      ->check(CLI::IsMember(util::enum_name_list<TickMode>()))->capture_default_str()->group(group);
+}
+
+/// Whether any spiking flag was given (they apply to --preset chaosnet-mnist only).
+inline bool any_chaos_option(const ChaosSettings& s) {
+  return s.fail_prob || s.noise || s.ticks || s.neurons || s.tick_mode != "independent";
+}
+
+/// What the general train flags bring to this preset.
+struct ChaosRun {
+  std::filesystem::path data;
+  std::size_t validation = 10000;
+  std::optional<std::size_t> epochs;
+  std::optional<double> learning_rate;  ///< OneCycle's peak
+  std::uint64_t seed = 1;
+  std::filesystem::path save, log, json;
+};
+
+inline int run_chaos_train(const ChaosSettings& s, const ChaosRun& run) {
+  const MnistSplits data = load_mnist_splits(run.data, run.validation);
+  ChaosModelConfig config;
+  config.inputs = data.train.features();
+  config.classes = static_cast<std::size_t>(data.train.classes());
+  config.hidden = {s.neurons.value_or(512)};
+  config.ticks = s.ticks.value_or(5);
+  config.mode = *util::parse_enum<TickMode>(s.tick_mode);
+  config.params = chaos_experiment_params();
+  if (s.fail_prob) config.params.fail_prob = *s.fail_prob;
+  if (s.noise) config.params.noise_std = *s.noise;
+  ChaosTrainOptions options;
+  options.epochs = run.epochs.value_or(chaos_default_epochs);
+  if (run.learning_rate) options.max_learning_rate = *run.learning_rate;
+  options.seed = run.seed;
+  Rng rng(run.seed);
+  ChaosModel<float> model = make_chaos_model<float>(config, rng);
+  const ChaosModelLayout layout(config);
+
+  std::printf("model: %zu inputs -> %u spiking chaos neurons (%u ticks, %s) -> %zu classes; %s weights "
+              "(W_in %s, readout %s + %zu biases)\n",
+              config.inputs, config.hidden[0], config.ticks, s.tick_mode.c_str(), config.classes,
+              with_commas(double(layout.total - config.classes)).c_str(),
+              with_commas(double(layout.readout_weights)).c_str(),
+              with_commas(double(layout.readout_biases - layout.readout_weights)).c_str(), config.classes);
+  std::printf("neurons: threshold %g, noise %g, fail prob %g (training and evaluation, no rescaling), "
+              "decay %g, refractory decay %g\n",
+              config.params.threshold, config.params.noise_std, config.params.fail_prob, config.params.decay,
+              config.params.refractory_decay);
+  std::printf("training: AdamW (wd %g), OneCycle cosine to %g per step, clip %g, batch %d, %zu epochs, seed %llu\n",
+              options.weight_decay, options.max_learning_rate, options.clip_norm, chaos_batch, options.epochs,
+              static_cast<unsigned long long>(run.seed));
+  std::fflush(stdout);
+
+  ProgressBar bar("  training", "steps");
+  std::ostringstream csv;
+  csv << "epoch,train_loss,val_acc,elapsed_s\n";
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  std::string last;
+  const ChaosTrainResult result = train_chaos_model<float, chaos_batch>(
+      model, data.train, data.validation, options,
+      [&](std::size_t step, std::size_t total) { bar.update(step, total, last); },
+      [&](std::size_t epoch, const ChaosEpoch& e) {
+        bar.finish();
+        std::printf("epoch %2zu/%zu  loss %.4f  val %.2f%%  %s\n", epoch + 1, options.epochs, e.loss,
+                    100 * e.validation_accuracy, format_duration(elapsed()).c_str());
+        std::fflush(stdout);
+        char text[64];
+        std::snprintf(text, sizeof text, "epoch %zu val %.2f%%", epoch + 1, 100 * e.validation_accuracy);
+        last = text;
+        csv << epoch + 1 << ',' << e.loss << ',' << e.validation_accuracy << ',' << elapsed() << '\n';
+      });
+  bar.finish();
+  const double wall_s = elapsed();
+  // The test set is touched once, with the parameters of the best validation epoch.
+  ChaosModelTape<float, chaos_batch> tape(model);
+  const double test_accuracy = evaluate_chaos_accuracy(tape, data.test, chaos_test_mask_seed);
+  const double validation_accuracy = result.epochs[result.best_epoch].validation_accuracy;
+  std::printf("\nbest validation accuracy %.2f%% (epoch %zu, model kept)\n", 100 * validation_accuracy,
+              result.best_epoch + 1);
+  std::printf("test accuracy %.2f%% (fail prob %g at test time too, one set of masks)  |  %s weights  |  %s wall, "
+              "1 thread, %s\n",
+              100 * test_accuracy, config.params.fail_prob, with_commas(double(layout.total - config.classes)).c_str(),
+              format_duration(wall_s).c_str(), cpu_model().c_str());
+  nlohmann::json summary = {{"command", "train"},
+                            {"preset", chaos_preset_name},
+                            {"test_acc", test_accuracy},
+                            {"val_acc", validation_accuracy},
+                            {"best_epoch", result.best_epoch + 1},
+                            {"epochs", options.epochs},
+                            {"neurons", config.hidden[0]},
+                            {"ticks", config.ticks},
+                            {"tick_mode", s.tick_mode},
+                            {"fail_prob", config.params.fail_prob},
+                            {"noise", config.params.noise_std},
+                            {"weights", layout.total - config.classes},
+                            {"params", layout.total},
+                            {"max_lr", options.max_learning_rate},
+                            {"seed", run.seed},
+                            {"wall_s", wall_s},
+                            {"threads", 1},
+                            {"cpu", cpu_model()}};
+  if (!run.log.empty()) write_text_file(run.log, csv.str());
+  if (!run.json.empty()) write_json_file(run.json, summary);
+  if (!run.save.empty()) {
+    if (run.save.has_parent_path()) std::filesystem::create_directories(run.save.parent_path());
+    save_chaos_model(run.save, model, summary);
+    std::printf("model saved to %s\n", run.save.c_str());
+  }
+  return exit_ok;
+}
+
+}  // namespace chaosnet::cli
