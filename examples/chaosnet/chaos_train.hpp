@@ -33,6 +33,7 @@ struct ChaosSettings {
   std::optional<std::uint32_t> ticks;
   std::optional<std::uint32_t> neurons;
   std::string tick_mode = "independent";
+  bool split_mnist = false;
 };
 
 inline void add_chaos_options(CLI::App& cmd, ChaosSettings& s) {
@@ -51,11 +52,16 @@ inline void add_chaos_options(CLI::App& cmd, ChaosSettings& s) {
                  "independent: each tick from zero state (the seed's scripts); sequential: membrane and "
                  "refractory state carried across ticks, trained through time")
       ->check(CLI::IsMember(util::enum_name_list<TickMode>()))->capture_default_str()->group(group);
+  cmd.add_flag("--split-mnist", s.split_mnist,
+               "Learn digits 0-4, then 5-9, on one shared core with a readout per task (each task --epochs "
+               "epochs, selected on its own validation digits); report task 1's test accuracy before and after "
+               "task 2: seed 002's forgetting claim")
+      ->group(group);
 }
 
 /// Whether any spiking flag was given (they apply to --preset chaosnet-mnist only).
 inline bool any_chaos_option(const ChaosSettings& s) {
-  return s.fail_prob || s.noise || s.ticks || s.neurons || s.tick_mode != "independent";
+  return s.fail_prob || s.noise || s.ticks || s.neurons || s.tick_mode != "independent" || s.split_mnist;
 }
 
 /// What the general train flags bring to this preset.
@@ -68,28 +74,34 @@ struct ChaosRun {
   std::filesystem::path save, log, json;
 };
 
-inline int run_chaos_train(const ChaosSettings& s, const ChaosRun& run) {
-  const MnistSplits data = load_mnist_splits(run.data, run.validation);
+/// The model the flags describe, for `classes` classes.
+inline ChaosModelConfig chaos_config(const ChaosSettings& s, std::size_t inputs, std::size_t classes) {
   ChaosModelConfig config;
-  config.inputs = data.train.features();
-  config.classes = static_cast<std::size_t>(data.train.classes());
+  config.inputs = inputs;
+  config.classes = classes;
   config.hidden = {s.neurons.value_or(512)};
   config.ticks = s.ticks.value_or(5);
   config.mode = *util::parse_enum<TickMode>(s.tick_mode);
   config.params = chaos_experiment_params();
   if (s.fail_prob) config.params.fail_prob = *s.fail_prob;
   if (s.noise) config.params.noise_std = *s.noise;
+  return config;
+}
+
+inline ChaosTrainOptions chaos_train_options(const ChaosRun& run) {
   ChaosTrainOptions options;
   options.epochs = run.epochs.value_or(chaos_default_epochs);
   if (run.learning_rate) options.max_learning_rate = *run.learning_rate;
   options.seed = run.seed;
-  Rng rng(run.seed);
-  ChaosModel<float> model = make_chaos_model<float>(config, rng);
-  const ChaosModelLayout layout(config);
+  return options;
+}
 
+/// The lines that say what is about to be trained.
+inline void print_chaos_setup(const ChaosModelConfig& config, const ChaosTrainOptions& options, std::uint64_t seed) {
+  const ChaosModelLayout layout(config);
   std::printf("model: %zu inputs -> %u spiking chaos neurons (%u ticks, %s) -> %zu classes; %s weights "
               "(W_in %s, readout %s + %zu biases)\n",
-              config.inputs, config.hidden[0], config.ticks, s.tick_mode.c_str(), config.classes,
+              config.inputs, config.hidden[0], config.ticks, to_string(config.mode).data(), config.classes,
               with_commas(double(layout.total - config.classes)).c_str(),
               with_commas(double(layout.readout_weights)).c_str(),
               with_commas(double(layout.readout_biases - layout.readout_weights)).c_str(), config.classes);
@@ -99,30 +111,107 @@ inline int run_chaos_train(const ChaosSettings& s, const ChaosRun& run) {
               config.params.refractory_decay);
   std::printf("training: AdamW (wd %g), OneCycle cosine to %g per step, clip %g, batch %d, %zu epochs, seed %llu\n",
               options.weight_decay, options.max_learning_rate, options.clip_norm, chaos_batch, options.epochs,
-              static_cast<unsigned long long>(run.seed));
+              static_cast<unsigned long long>(seed));
   std::fflush(stdout);
+}
 
-  ProgressBar bar("  training", "steps");
-  std::ostringstream csv;
-  csv << "epoch,train_loss,val_acc,elapsed_s\n";
-  const auto start = std::chrono::steady_clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  std::string last;
+/// Progress of train_chaos_model on the terminal (a bar over the steps, a line per epoch) and
+/// its epochs as CSV rows.
+class ChaosTrainProgress {
+ public:
+  explicit ChaosTrainProgress(std::size_t epochs) : epochs_(epochs) { csv_ << "epoch,train_loss,val_acc,elapsed_s\n"; }
+
+  void step(std::size_t step, std::size_t total) { bar_.update(step, total, last_); }
+  void epoch(std::size_t epoch, const ChaosEpoch& e) {
+    bar_.finish();
+    std::printf("epoch %2zu/%zu  loss %.4f  val %.2f%%  %s\n", epoch + 1, epochs_, e.loss,
+                100 * e.validation_accuracy, format_duration(elapsed()).c_str());
+    std::fflush(stdout);
+    char text[64];
+    std::snprintf(text, sizeof text, "epoch %zu val %.2f%%", epoch + 1, 100 * e.validation_accuracy);
+    last_ = text;
+    csv_ << epoch + 1 << ',' << e.loss << ',' << e.validation_accuracy << ',' << elapsed() << '\n';
+  }
+  void finish() { bar_.finish(); }
+  [[nodiscard]] double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+  [[nodiscard]] std::string csv() const { return csv_.str(); }
+
+ private:
+  std::size_t epochs_;
+  ProgressBar bar_{"  training", "steps"};
+  std::ostringstream csv_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::string last_;
+};
+
+/// --split-mnist: digits 0-4, then 5-9, on one core; task 1 tested before and after task 2.
+inline int run_chaos_split(const ChaosSettings& s, const ChaosRun& run, const MnistSplits& data) {
+  if (!run.save.empty() || !run.log.empty()) {
+    throw UsageError("--save and --log do not apply to --split-mnist (its summary goes to --json)");
+  }
+  constexpr int classes_per_task = 5;
+  const auto tasks = split_by_classes(data.train, data.validation, data.test, classes_per_task);
+  const ChaosModelConfig config = chaos_config(s, data.train.features(), classes_per_task);
+  const ChaosTrainOptions options = chaos_train_options(run);
+  print_chaos_setup(config, options, run.seed);
+  std::printf("split MNIST: task 1 digits 0-4 (%zu training images), then task 2 digits 5-9 (%zu); one core, "
+              "a readout per task\n",
+              tasks[0].train.size(), tasks[1].train.size());
+  std::optional<ChaosTrainProgress> progress;
+  const SequentialTasksResult result = train_sequential_tasks<chaos_batch>(
+      config, tasks, options, chaos_test_mask_seed,
+      [&](std::size_t task) {
+        std::printf("\ntask %zu: digits %d-%d\n", task + 1, int(task) * classes_per_task,
+                    int(task + 1) * classes_per_task - 1);
+        std::fflush(stdout);
+        progress.emplace(options.epochs);
+      },
+      [&](std::size_t step, std::size_t total) { progress->step(step, total); },
+      [&](std::size_t epoch, const ChaosEpoch& e) { progress->epoch(epoch, e); });
+  progress->finish();
+  const double before = result.test_accuracy[0][0], after = result.test_accuracy[1][0];
+  const double task2 = result.test_accuracy[1][1];
+  std::printf("\ntask 1 (digits 0-4) test accuracy: %.2f%% after task 1, %.2f%% after task 2 (forgetting %.2f "
+              "points)\ntask 2 (digits 5-9) test accuracy: %.2f%%\n(each task through its own readout, fail prob "
+              "%g at test time too, one set of masks)\n",
+              100 * before, 100 * after, 100 * (before - after), 100 * task2, config.params.fail_prob);
+  if (!run.json.empty()) {
+    write_json_file(run.json, {{"command", "train"},
+                               {"preset", chaos_preset_name},
+                               {"split_mnist", true},
+                               {"task1_test_acc_before", before},
+                               {"task1_test_acc_after", after},
+                               {"task2_test_acc", task2},
+                               {"epochs_per_task", options.epochs},
+                               {"neurons", config.hidden[0]},
+                               {"ticks", config.ticks},
+                               {"tick_mode", s.tick_mode},
+                               {"fail_prob", config.params.fail_prob},
+                               {"noise", config.params.noise_std},
+                               {"seed", run.seed}});
+  }
+  return exit_ok;
+}
+
+inline int run_chaos_train(const ChaosSettings& s, const ChaosRun& run) {
+  const MnistSplits data = load_mnist_splits(run.data, run.validation);
+  if (s.split_mnist) return run_chaos_split(s, run, data);
+  const ChaosModelConfig config = chaos_config(s, data.train.features(), static_cast<std::size_t>(data.train.classes()));
+  const ChaosTrainOptions options = chaos_train_options(run);
+  Rng rng(run.seed);
+  ChaosModel<float> model = make_chaos_model<float>(config, rng);
+  const ChaosModelLayout layout(config);
+  print_chaos_setup(config, options, run.seed);
+
+  ChaosTrainProgress progress(options.epochs);
   const ChaosTrainResult result = train_chaos_model<float, chaos_batch>(
       model, data.train, data.validation, options,
-      [&](std::size_t step, std::size_t total) { bar.update(step, total, last); },
-      [&](std::size_t epoch, const ChaosEpoch& e) {
-        bar.finish();
-        std::printf("epoch %2zu/%zu  loss %.4f  val %.2f%%  %s\n", epoch + 1, options.epochs, e.loss,
-                    100 * e.validation_accuracy, format_duration(elapsed()).c_str());
-        std::fflush(stdout);
-        char text[64];
-        std::snprintf(text, sizeof text, "epoch %zu val %.2f%%", epoch + 1, 100 * e.validation_accuracy);
-        last = text;
-        csv << epoch + 1 << ',' << e.loss << ',' << e.validation_accuracy << ',' << elapsed() << '\n';
-      });
-  bar.finish();
-  const double wall_s = elapsed();
+      [&](std::size_t step, std::size_t total) { progress.step(step, total); },
+      [&](std::size_t epoch, const ChaosEpoch& e) { progress.epoch(epoch, e); });
+  progress.finish();
+  const double wall_s = progress.elapsed();
   // The test set is touched once, with the parameters of the best validation epoch.
   ChaosModelTape<float, chaos_batch> tape(model);
   const double test_accuracy = evaluate_chaos_accuracy(tape, data.test, chaos_test_mask_seed);
@@ -151,7 +240,7 @@ inline int run_chaos_train(const ChaosSettings& s, const ChaosRun& run) {
                             {"wall_s", wall_s},
                             {"threads", 1},
                             {"cpu", cpu_model()}};
-  if (!run.log.empty()) write_text_file(run.log, csv.str());
+  if (!run.log.empty()) write_text_file(run.log, progress.csv());
   if (!run.json.empty()) write_json_file(run.json, summary);
   if (!run.save.empty()) {
     if (run.save.has_parent_path()) std::filesystem::create_directories(run.save.parent_path());

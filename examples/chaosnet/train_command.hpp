@@ -304,7 +304,7 @@ inline int chaos_train_command(const TrainSettings& s) {
 inline int train_command(const TrainSettings& s) {
   if (s.preset == chaos_preset_name) return chaos_train_command(s);
   if (any_chaos_option(s.chaos)) {
-    throw UsageError("--fail-prob, --noise, --ticks, --neurons and --tick-mode apply to --preset chaosnet-mnist; "
+    throw UsageError("--fail-prob, --noise, --ticks, --neurons, --tick-mode and --split-mnist apply to --preset chaosnet-mnist; "
                      "failure and noise on graph networks (v01, v02, --edges) are not built yet");
   }
   const Preset& preset = find_preset(s.preset);

@@ -3,7 +3,7 @@
 # -DMODEL=<a chaos model> -DOUT=<scratch dir>.
 include("${CMAKE_CURRENT_LIST_DIR}/expect.cmake")
 
-expect_error(2 "--fail-prob, --noise, --ticks, --neurons and --tick-mode apply to --preset chaosnet-mnist"
+expect_error(2 "--fail-prob, --noise, --ticks, --neurons, --tick-mode and --split-mnist apply to --preset chaosnet-mnist"
              "${CLI}" train --data "${DATA}" --validation 200 --fail-prob 0.3)
 expect_error(2 "--edges does not apply to --preset chaosnet-mnist"
              "${CLI}" train --data "${DATA}" --validation 200 --preset chaosnet-mnist --edges 100)

@@ -6,3 +6,4 @@
 #include <chaosnet/dynamics/chaos_model.hpp>
 #include <chaosnet/dynamics/chaos_neuron.hpp>
 #include <chaosnet/dynamics/chaos_training.hpp>
+#include <chaosnet/dynamics/split_tasks.hpp>
