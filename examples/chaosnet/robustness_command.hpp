@@ -65,7 +65,8 @@ struct RobustnessCurve {
 inline std::string robustness_plot_script(const std::vector<RobustnessCurve>& curves, std::size_t masks,
                                           const std::string& split, const std::filesystem::path& png) {
   std::ostringstream gp;
-  gp << "set terminal pngcairo size 900,600 font ',11'\nset output " << gnuplot_quoted(png) << "\n";
+  // noenhanced: file names keep their underscores instead of turning them into subscripts.
+  gp << "set terminal pngcairo noenhanced size 900,600 font ',11'\nset output " << gnuplot_quoted(png) << "\n";
   for (std::size_t c = 0; c < curves.size(); ++c) {
     gp << "$curve" << c << " << EOD\n";
     for (const RobustnessPoint& p : curves[c].points) gp << p.fail_prob << ' ' << 100 * p.mean << ' ' << 100 * p.sd << '\n';
@@ -77,13 +78,7 @@ inline std::string robustness_plot_script(const std::vector<RobustnessCurve>& cu
   for (std::size_t c = 0; c < curves.size(); ++c) {
     char title[96];
     std::snprintf(title, sizeof title, "trained at p = %g (%s)", curves[c].train_fail_prob, curves[c].name.c_str());
-    std::string escaped;
-    for (const char ch : std::string(title)) {
-      if (ch == '_') escaped += "\\\\";
-      if (ch == '\'') escaped += '\'';
-      escaped += ch;
-    }
-    gp << (c ? ", " : "") << "$curve" << c << " with yerrorlines lw 2 title '" << escaped << "'";
+    gp << (c ? ", " : "") << "$curve" << c << " with yerrorlines lw 2 title " << gnuplot_quoted(title);
   }
   gp << "\n";
   return gp.str();
