@@ -9,6 +9,8 @@
 #
 #   examples/robustness_claim.sh OUT_DIR [TRAIN_PS] [SEEDS] [MASKS] [-- extra train flags]
 #   e.g. examples/robustness_claim.sh runs/claim 0,0.1,0.3,0.5 5 20
+# CHAOSNET names the binary (default build/examples/chaosnet), DATA the MNIST directory
+# (default data/mnist) and VALIDATION the training images held out (default 10000).
 set -euo pipefail
 
 usage() { echo "usage: $0 OUT_DIR [TRAIN_PS e.g. 0,0.1,0.3,0.5] [SEEDS e.g. 5] [MASKS e.g. 20] [-- extra chaosnet train flags]" >&2; exit 2; }
@@ -29,6 +31,7 @@ done
 [[ $masks =~ ^[1-9][0-9]*$ ]] || { echo "error: MASKS must be a whole number >= 1, got '$masks'" >&2; exit 2; }
 chaosnet=${CHAOSNET:-build/examples/chaosnet}
 [[ -x $chaosnet ]] || { echo "error: $chaosnet is not built (set CHAOSNET to the binary)" >&2; exit 2; }
+data=${DATA:-data/mnist} validation=${VALIDATION:-10000}
 mkdir -p "$out"
 
 # Worker w trains runs w, w + 2, ...: run k is training p k mod P at seed k / P + 1.
@@ -39,7 +42,8 @@ train_worker() {
     local name="$out/p${p}_s${seed}"
     [[ -s $name.json && -s $name.model.json ]] && continue
     echo "training p = $p, seed $seed"
-    "$chaosnet" train --preset chaosnet-mnist --fail-prob "$p" --seed "$seed" "${extra[@]}" \
+    "$chaosnet" train --data "$data" --validation "$validation" --preset chaosnet-mnist --fail-prob "$p" \
+      --seed "$seed" "${extra[@]}" \
       --save "$name.model.json" --json "$name.json" > "$name.out" 2>&1 \
       || { echo "error: the run at p = $p, seed $seed failed; see $name.out" >&2; return 1; }
   done
@@ -53,7 +57,7 @@ robustness() {
   local p=$1 models=()
   for (( seed = 1; seed <= seeds; ++seed )); do models+=("$out/p${p}_s${seed}.model.json"); done
   [[ -s $out/robustness_p$p.csv ]] && return 0
-  "$chaosnet" robustness "${models[@]}" --masks "$masks" --csv "$out/robustness_p$p.csv" \
+  "$chaosnet" robustness "${models[@]}" --data "$data" --validation "$validation" --masks "$masks" --csv "$out/robustness_p$p.csv" \
     --json "$out/robustness_p$p.json" --plot "$out/robustness_p$p.png" > "$out/robustness_p$p.out"
 }
 for (( i = 0; i < ${#p_list[@]}; i += 2 )); do
