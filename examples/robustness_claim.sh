@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Seed 002's claim "a 50% death rate often outperforms 0%", tested: trains the raw-pixel spiking
-# preset (`chaosnet train --preset chaosnet-mnist`) at every training failure probability for
-# every seed, two runs at a time, then measures each model's test accuracy at test-time failure
+# preset (`chaosnet train --preset chaosnet-mnist`), or with PRESET=none whatever graph network
+# the extra flags describe (e.g. `-- --init evolved.model.json --reinit`), at every training
+# failure probability for every seed, two runs at a time, then measures each model's test accuracy at test-time failure
 # 0, 0.1, ..., 0.9 over MASKS random masks (`chaosnet robustness`). Prints, per training p, the
 # clean accuracy (test p = 0) and the matched accuracy (test p = training p) as mean ± sd over
 # seeds, and draws the curves averaged over seeds into OUT_DIR/robustness.png. Runs already in
@@ -10,7 +11,8 @@
 #   examples/robustness_claim.sh OUT_DIR [TRAIN_PS] [SEEDS] [MASKS] [-- extra train flags]
 #   e.g. examples/robustness_claim.sh runs/claim 0,0.1,0.3,0.5 5 20
 # CHAOSNET names the binary (default build/examples/chaosnet), DATA the MNIST directory
-# (default data/mnist) and VALIDATION the training images held out (default 10000).
+# (default data/mnist), VALIDATION the training images held out (default 10000), PRESET the
+# train preset (default chaosnet-mnist; none: no --preset flag) and TITLE the plot's model name.
 set -euo pipefail
 
 usage() { echo "usage: $0 OUT_DIR [TRAIN_PS e.g. 0,0.1,0.3,0.5] [SEEDS e.g. 5] [MASKS e.g. 20] [-- extra chaosnet train flags]" >&2; exit 2; }
@@ -32,6 +34,9 @@ done
 chaosnet=${CHAOSNET:-build/examples/chaosnet}
 [[ -x $chaosnet ]] || { echo "error: $chaosnet is not built (set CHAOSNET to the binary)" >&2; exit 2; }
 data=${DATA:-data/mnist} validation=${VALIDATION:-10000}
+preset=${PRESET:-chaosnet-mnist} title=${TITLE:-ChaosNet (784-512, 5 ticks)}
+preset_flags=()
+[[ $preset == none ]] || preset_flags=(--preset "$preset")
 mkdir -p "$out"
 
 # Worker w trains runs w, w + 2, ...: run k is training p k mod P at seed k / P + 1.
@@ -42,7 +47,7 @@ train_worker() {
     local name="$out/p${p}_s${seed}"
     [[ -s $name.json && -s $name.model.json ]] && continue
     echo "training p = $p, seed $seed"
-    "$chaosnet" train --data "$data" --validation "$validation" --preset chaosnet-mnist --fail-prob "$p" \
+    "$chaosnet" train --data "$data" --validation "$validation" "${preset_flags[@]}" --fail-prob "$p" \
       --seed "$seed" "${extra[@]}" \
       --save "$name.model.json" --json "$name.json" > "$name.out" 2>&1 \
       || { echo "error: the run at p = $p, seed $seed failed; see $name.out" >&2; return 1; }
@@ -94,7 +99,7 @@ if command -v gnuplot > /dev/null; then
   gnuplot <<EOF
 set terminal pngcairo noenhanced size 900,600 font ',11'
 set output '$out/robustness.png'
-set title 'ChaosNet (784-512, 5 ticks): test accuracy against failure at test time (mean +- sd over $seeds seeds)'
+set title '$title: test accuracy against failure at test time (mean +- sd over $seeds seeds)'
 set xlabel 'test-time failure probability'
 set ylabel 'test accuracy (%)'
 set grid

@@ -52,15 +52,26 @@ inline constexpr double undisturbed_cpu_share = 0.95;
 /// (a VM's neighbours can slow a core without taking it, which the cpu share does not show).
 inline constexpr double steady_spread = 1.25;
 
-enum class BenchMode { train, infer, dense };
+/// train_failure: training with half the hidden nodes failing (seed 002), measured at the
+/// reference configuration only, for the target on its cost.
+enum class BenchMode { train, infer, dense, train_failure };
 
 inline const char* to_string(BenchMode mode) {
   switch (mode) {
     case BenchMode::train: return "train";
     case BenchMode::infer: return "infer";
     case BenchMode::dense: return "dense";
+    case BenchMode::train_failure: return "train+fail";
   }
   return "?";
+}
+
+/// The failure of the train_failure rows: the seed's headline rate, no noise.
+inline constexpr double bench_fail_prob = 0.5;
+
+/// Whether a configuration is the reference one the targets judge (and train_failure runs at).
+inline bool is_reference(std::size_t edges, int batch, unsigned threads) {
+  return edges == reference_edges && batch == reference_batch && threads == 1;
 }
 
 /// One configuration and its measurements, one per repetition.
@@ -130,7 +141,10 @@ struct BenchPlan {
 
   [[nodiscard]] std::size_t runs() const {
     std::size_t measurements = 0;
-    for (const auto& [edges, set] : configs) measurements += 3 * set.size();
+    for (const auto& [edges, set] : configs) {
+      measurements += 3 * set.size();
+      for (const auto& [batch, threads] : set) measurements += is_reference(edges, batch, threads) ? 1 : 0;
+    }
     return table_edges.size() + repeats * measurements;  // memory probes, then the timings
   }
   /// The most threads a configuration uses, and at least the two of the two-thread target.
@@ -174,6 +188,10 @@ Throughput measure_row(const BenchRow& row, const Topology<float>& topology, con
     case BenchMode::infer:
       return time_on_threads(row.threads, N, budget,
                              [&](unsigned t) { return InferStep<N>(topology, pools[t], seed + t); });
+    case BenchMode::train_failure:
+      return time_on_threads(row.threads, N, budget, [&](unsigned t) {
+        return TrainStep<N>(topology, pools[t], seed + t, NodeFailure{.fail_prob = bench_fail_prob, .seed = seed + t});
+      });
   }
   throw std::logic_error("unknown bench mode");
 }
@@ -303,7 +321,9 @@ inline BenchMeasurements measure_bench(const BenchPlan& plan) {
       const Topology<float>& topology = topologies.at(edges);
       for (const auto& [batch, threads] : configs) {
         with_bench_batch_size(batch, [&]<int N>() {
-          for (const BenchMode mode : {BenchMode::dense, BenchMode::train, BenchMode::infer}) {
+          std::vector<BenchMode> modes{BenchMode::dense, BenchMode::train, BenchMode::infer};
+          if (is_reference(edges, batch, threads)) modes.push_back(BenchMode::train_failure);
+          for (const BenchMode mode : modes) {
             bar.update(done, plan.runs(),
                        "repetition " + std::to_string(repeat) + "/" + std::to_string(plan.repeats) + ": " +
                            to_string(mode) + " " + size_label(edges) + " b" + std::to_string(batch) + " t" +

@@ -17,6 +17,8 @@ namespace chaosnet::cli {
 inline constexpr double target_train_conn_samples = 5e9;
 inline constexpr double target_infer_over_train = 2.0;
 inline constexpr double target_two_threads = 1.8;
+/// Training with node failure at most 25% slower than without: at least 0.8x its throughput.
+inline constexpr double target_failure_over_train = 0.8;
 
 /// One target: what it asks, the median figure measured, and whether it holds.
 struct TargetCheck {
@@ -53,6 +55,12 @@ inline std::vector<TargetCheck> check_targets(const BenchResults& results) {
                 format_rate(train2.conn_samples_per_s()).c_str(), scaling);
   checks.push_back({"2 threads on 2 networks >= 1.8x one thread (training)", target_two_threads, scaling, figure,
                     cpu(train2, train1), train2.unsteady() || train1.unsteady()});
+  const BenchRow& failing = results.at(BenchMode::train_failure, reference_edges, reference_batch, 1);
+  const double failure_ratio = failing.conn_samples_per_s().median / train_rate;
+  std::snprintf(figure, sizeof figure, "%s connection-samples/s = %.2fx training without (%.0f%% slower)",
+                format_rate(failing.conn_samples_per_s()).c_str(), failure_ratio, 100 * (1 / failure_ratio - 1));
+  checks.push_back({"training with node failure p 0.5 <= 25% slower (>= 0.8x)", target_failure_over_train,
+                    failure_ratio, figure, cpu(failing, train1), failing.unsteady() || train1.unsteady()});
   return checks;
 }
 

@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <exception>
 #include <random>
 #include <span>
@@ -94,13 +95,16 @@ class BatchDrawer {
 };
 
 /// One training step as train() runs it: training_step() (Network::compute_gradients, forward
-/// and backward over the recorded tape, the finiteness checks, then Optimizer::step with Adam).
-/// The first step records the tape.
+/// and backward over the recorded tape, the finiteness checks, then Optimizer::step with Adam),
+/// with node failure when one is given. The first step records the tape.
 template <int N>
 class TrainStep {
  public:
-  TrainStep(Topology<float> topology, const Dataset& pool, std::uint64_t seed)
-      : net_(std::move(topology)), batches_(pool, seed) {}
+  TrainStep(Topology<float> topology, const Dataset& pool, std::uint64_t seed,
+            std::optional<NodeFailure> failure = std::nullopt)
+      : net_(std::move(topology)), batches_(pool, seed) {
+    net_.set_node_failure(failure);
+  }
 
   void operator()() { loss_sum_ += training_step(net_, optimizer_, batches_.next()).loss; }
   [[nodiscard]] const Network<float, N>& network() const { return net_; }

@@ -30,20 +30,46 @@ inline constexpr std::uint64_t chaos_test_mask_seed = 0x7e57;
 struct ChaosSettings {
   std::optional<double> fail_prob;
   std::optional<double> noise;
+  bool rescale = false;              ///< graph networks only
+  std::optional<std::string> fail_in;  ///< graph networks only: train, eval or both
   std::optional<std::uint32_t> ticks;
   std::optional<std::uint32_t> neurons;
   std::string tick_mode = "independent";
   bool split_mnist = false;
 };
 
-inline void add_chaos_options(CLI::App& cmd, ChaosSettings& s) {
-  const char* group = "Spiking chaos neurons (--preset chaosnet-mnist)";
+/// --fail-prob, --noise, --rescale and --fail-in: on graph networks (train and evolve) and, when
+/// `spiking`, on the spiking preset too (train).
+inline void add_failure_options(CLI::App& cmd, ChaosSettings& s, bool spiking) {
+  const char* failure = "Node failure and noise (seed 002)";
+  const std::string graph_fail = "chance that a hidden node's output is zeroed, per node, sample and forward pass "
+                                 "(default 0: off)";
+  const std::string graph_noise = "each hidden node's pre-activation every pass (default 0)";
   cmd.add_option("--fail-prob", s.fail_prob,
-                 "Chance that a neuron's spike is dropped, per neuron, sample and tick, in training and "
-                 "evaluation (default 0.5, the seed's headline run)")
-      ->check(number_in(0.0, 1.0))->group(group);
-  cmd.add_option("--noise", s.noise, "Std of the Gaussian noise added to each membrane every tick (default 0.01)")
-      ->check(number_in(0.0, 10.0))->group(group);
+                 spiking ? "Spiking preset: chance that a neuron's spike is dropped, per neuron, sample and tick, in "
+                           "training and evaluation (default 0.5, the seed's headline run). Graph networks (v01, "
+                           "v02, --edges, --init): " + graph_fail
+                         : "The " + graph_fail)
+      ->check(number_in(0.0, 1.0))->group(failure);
+  cmd.add_option("--noise", s.noise,
+                 spiking ? "Std of the Gaussian noise added to each membrane every tick (spiking, default 0.01) or "
+                           "to " + graph_noise + " (graph networks)"
+                         : "Std of the Gaussian noise added to " + graph_noise)
+      ->check(number_in(0.0, 10.0))->group(failure);
+  cmd.add_flag("--rescale", s.rescale,
+               "Graph networks: scale surviving nodes by 1/(1 - p), inverted dropout (the control; the seed "
+               "does not rescale)")
+      ->group(failure);
+  cmd.add_option("--fail-in", s.fail_in,
+                 "Graph networks: apply failure and noise in training passes (train), evaluation passes "
+                 "(eval) or both, as the seed does (default both)")
+      ->check(CLI::IsMember(util::enum_name_list<FailurePhase>()))->group(failure);
+}
+
+/// The failure flags and those of the spiking preset (train).
+inline void add_chaos_options(CLI::App& cmd, ChaosSettings& s) {
+  add_failure_options(cmd, s, true);
+  const char* group = "Spiking chaos neurons (--preset chaosnet-mnist)";
   cmd.add_option("--ticks", s.ticks, "Ticks each input is presented for (default 5)")
       ->check(number_in<std::uint32_t>(1, 1000))->group(group);
   cmd.add_option("--neurons", s.neurons, "Spiking neurons (default 512)")
@@ -59,9 +85,13 @@ inline void add_chaos_options(CLI::App& cmd, ChaosSettings& s) {
       ->group(group);
 }
 
-/// Whether any spiking flag was given (they apply to --preset chaosnet-mnist only).
-inline bool any_chaos_option(const ChaosSettings& s) {
-  return s.fail_prob || s.noise || s.ticks || s.neurons || s.tick_mode != "independent" || s.split_mnist;
+/// The first flag given that only the spiking preset has, or nullptr.
+inline const char* spiking_only_flag(const ChaosSettings& s) {
+  if (s.ticks) return "--ticks";
+  if (s.neurons) return "--neurons";
+  if (s.tick_mode != "independent") return "--tick-mode";
+  if (s.split_mnist) return "--split-mnist";
+  return nullptr;
 }
 
 /// What the general train flags bring to this preset.

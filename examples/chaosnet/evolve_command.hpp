@@ -8,6 +8,7 @@
 
 #include "cli_common.hpp"
 #include "evolve_output.hpp"
+#include "graph_failure.hpp"
 
 #include <chaosnet/chaosnet.hpp>
 #include <chaosnet/evolution/evolution.hpp>
@@ -43,6 +44,7 @@ struct EvolveSettings {
   std::optional<std::vector<std::size_t>> budgets;
   std::optional<int> batch;
   std::optional<std::uint64_t> seed;
+  ChaosSettings failure;  ///< --fail-prob, --noise, --rescale, --fail-in
   bool hidden_spread = false;
   std::optional<double> minutes;
   std::optional<std::size_t> generations;
@@ -213,6 +215,8 @@ inline void add_evolve_command(CLI::App& app, EvolveSettings& s) {
   run(cmd->add_option("--seed", s.seed,
                       "Random seed: same seed and data, same result with any --threads"))
       ->check(at_least<std::uint64_t>(0));
+  add_failure_options(*cmd, s.failure, false);
+  for (const char* flag : {"--fail-prob", "--noise", "--rescale", "--fail-in"}) s.run_options.push_back(cmd->get_option(flag));
   cmd->add_option("--minutes", s.minutes,
                   "Time budget of the run, all sessions (default 5 unless --generations is given)")
       ->check(above(0.0, max_minutes));
@@ -342,6 +346,7 @@ inline EvolutionOptions evolution_options(const EvolveSettings& s) {
   if (s.learning_rate) o.optimizer.learning_rate = *s.learning_rate;
   if (s.lr_schedule) o.generation_schedule.decay = *util::parse_enum<LearningRateDecay>(*s.lr_schedule);
   if (s.seed) o.seed = *s.seed;
+  o.failure = graph_failure(s.failure, o.seed);
   return o;
 }
 
@@ -457,6 +462,10 @@ int run_evolve(const EvolveSettings& s, EvolutionRun<float, N>& run, const Evolv
                   "network trained to the budget from scratch (%zu epochs, a new seed)\n",
                   o.immigrant_every, o.immigrant_epochs);
     }
+  }
+  if (o.failure) {
+    std::printf("failure: %s; each member its own stream; winners are measured clean\n",
+                failure_text(*o.failure).c_str());
   }
   std::printf(
       "budget: %s%s%s\n",

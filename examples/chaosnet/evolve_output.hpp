@@ -4,6 +4,7 @@
 // front's model and DOT files with its table, front.csv and population.csv, and the plots.
 
 #include "cli_common.hpp"
+#include "graph_failure.hpp"
 
 #include <chaosnet/chaosnet.hpp>
 #include <chaosnet/evolution/evolution.hpp>
@@ -140,7 +141,7 @@ inline void print_generation(const GenerationStats& g, double rate, double eta) 
 template <int N>
 FrontEntry save_measured(const FrontMeasurement<float, N>& m, const std::filesystem::path& out,
                          const std::string& dir, const std::string& name, const std::string& preset,
-                         const std::string& title) {
+                         const std::string& title, const std::optional<NodeFailure>& failure) {
   const Network<float, N>& net = m.network;
   FrontEntry e;
   e.id = m.id;
@@ -153,9 +154,10 @@ FrontEntry save_measured(const FrontMeasurement<float, N>& m, const std::filesys
   e.selection = m.selection;
   std::filesystem::create_directories(out / dir);
   e.model = out / dir / (name + ".model.json");
-  const nlohmann::json info = {{"command", "evolve"},     {"member", e.id},
-                               {"generation", e.generation}, {"val_acc", e.validation},
-                               {"test_acc", e.test},      {"selection_acc", e.selection}};
+  nlohmann::json info = {{"command", "evolve"},     {"member", e.id},
+                         {"generation", e.generation}, {"val_acc", e.validation},
+                         {"test_acc", e.test},      {"selection_acc", e.selection}};
+  add_failure_fields(info, failure);  // how it was evolved; `chaosnet robustness` reads it
   save_model(e.model, static_cast<const Topology<float>&>(net), ModelInfo{preset, info});
   DotOptions dot;
   dot.title = title + ": val " + percent(e.validation) + ", test " + percent(e.test);
@@ -176,6 +178,7 @@ ArchiveResult measure_archive(EvolutionRun<float, N>& run, const MnistSplits& da
                               FineTune&& fine_tune) {
   const std::filesystem::path& out = run.directory();
   const std::string& preset = run.record().preset;
+  const std::optional<NodeFailure>& failure = run.population().options().failure;
   const RunMeasurement<float, N> measured =
       run.measure(data.validation, data.test, std::forward<FineTune>(fine_tune));
   ArchiveResult result;
@@ -183,7 +186,7 @@ ArchiveResult measure_archive(EvolutionRun<float, N>& run, const MnistSplits& da
     const std::string name = "member-" + std::to_string(m.id) + "-" +
                              std::to_string(m.network.edge_count()) + "e";
     result.front.push_back(
-        save_measured(m, out, "front", name, preset, "chaosnet evolve member " + std::to_string(m.id)));
+        save_measured(m, out, "front", name, preset, "chaosnet evolve member " + std::to_string(m.id), failure));
   }
   std::printf("\narchive front: %zu networks, every one that was ever on the (validation, edges) "
               "front (front.csv, front/)\n", result.front.size());
@@ -196,9 +199,9 @@ ArchiveResult measure_archive(EvolutionRun<float, N>& run, const MnistSplits& da
     e.budget = b.budget;
     const std::string name = "budget-" + std::to_string(b.budget);
     e.found = save_measured(b.found, out, "budgets", name + "-found", preset,
-                            "best within " + std::to_string(b.budget) + " edges, as found");
+                            "best within " + std::to_string(b.budget) + " edges, as found", failure);
     e.tuned = save_measured(b.after, out, "budgets", name, preset,
-                            "best within " + std::to_string(b.budget) + " edges, fine-tuned");
+                            "best within " + std::to_string(b.budget) + " edges, fine-tuned", failure);
     std::printf("  %8s %8s %8s %6zu %10s %10s %10s %10s\n", with_commas(double(e.budget)).c_str(),
                 with_commas(double(e.tuned.edges)).c_str(),
                 with_commas(double(e.tuned.params)).c_str(), e.found.generation,

@@ -8,6 +8,7 @@
 
 #include <chaosnet/graph/network.hpp>
 #include <chaosnet/graph/node.hpp>
+#include <chaosnet/graph/node_failure.hpp>
 #include <chaosnet/graph/parameter_store.hpp>
 #include <chaosnet/graph/topology.hpp>
 #include <chaosnet/graph/topology_data.hpp>

@@ -3,6 +3,7 @@
 // rejected specs.
 
 #include <autodiff/op_check.hpp>
+#include <autodiff/three_unit_dag.hpp>
 
 #include <chaosnet/autodiff.hpp>
 
@@ -19,23 +20,9 @@ using chaosnet::DagSpec;
 using chaosnet::dag_none;
 using chaosnet::detail::DagProgram;
 using chaosnet::detail::no_slot;
-using chaosnet_test::check_op;
-using chaosnet_test::weighted_loss;
+using chaosnet_test::three_units;
 
 namespace {
-
-/// Two inputs; units 2 = mish(p0 + p1·in0 + p2·in1), 3 = mish(p3·in1 + p4·unit2) and the output
-/// 4 = p5·unit2 + p6·unit3 + p7 (identity), over 8 parameters.
-DagSpec three_units() {
-  DagSpec spec;
-  spec.inputs = 2;
-  spec.outputs = 1;
-  spec.sources = {0, 1, 1, 2, 2, 3};
-  spec.units = {{Activation::mish, 0, 1, 0, 2},
-                {Activation::mish, dag_none, 3, 2, 2},
-                {Activation::identity, 7, 5, 4, 2}};
-  return spec;
-}
 
 struct ExpectedUnit {
   bool mish;
@@ -64,17 +51,7 @@ void check_units(const DagProgram& program, const std::vector<ExpectedUnit>& exp
 
 TEMPLATE_TEST_CASE_SIG("sparse_dag: gradients match finite differences", "[autodiff][sparse_dag]",
                        ((int N), N), 1, 4, 32) {
-  // Mish and identity units, an input and a constant, fan-out.
-  check_op<N>([](auto& tape, const auto& s, const auto& b) {
-    using Tape = std::remove_reference_t<decltype(tape)>;
-    using T = typename Tape::Scalar;
-    constexpr int n = Tape::batch_size;
-    const auto constant = tape.input(Tape::Batch::Constant(T(0.5)));
-    const std::array inputs{constant, b[0]};
-    const chaosnet::Tensor0DRange<T, n> parameters(s[0], 8);  // s[0..7] are consecutive leaves
-    const auto out = chaosnet::sparse_dag<T, n>(three_units(), inputs, parameters);
-    return weighted_loss(out[0] * b[1], b[2]);
-  }, 8, 3, -2, 2, {20.0, -20.0});
+  chaosnet_test::check_three_units_gradients<N>(three_units());
 }
 
 TEST_CASE("sparse_dag: a spec compiles to slots and edge ranges it names", "[autodiff][sparse_dag]") {

@@ -3,8 +3,20 @@
 # -DMODEL=<a chaos model> -DOUT=<scratch dir>.
 include("${CMAKE_CURRENT_LIST_DIR}/expect.cmake")
 
-expect_error(2 "--fail-prob, --noise, --ticks, --neurons, --tick-mode and --split-mnist apply to --preset chaosnet-mnist"
-             "${CLI}" train --data "${DATA}" --validation 200 --fail-prob 0.3)
+expect_error(2 "--ticks applies to --preset chaosnet-mnist \\(spiking neurons\\), not to graph networks"
+             "${CLI}" train --data "${DATA}" --validation 200 --ticks 3)
+expect_error(2 "--fail-prob 1 would zero every hidden node"
+             "${CLI}" train --data "${DATA}" --validation 200 --fail-prob 1)
+expect_error(2 "--rescale scales the survivors of --fail-prob; give --fail-prob too"
+             "${CLI}" train --data "${DATA}" --validation 200 --rescale)
+expect_error(2 "--fail-in says when --fail-prob and --noise apply"
+             "${CLI}" evolve --data "${DATA}" --validation 200 --fail-in train --out "${OUT}/chaos_exit_codes/evolve")
+expect_error(2 "--rescale \\(the seed does not rescale\\) does not apply to --preset chaosnet-mnist"
+             "${CLI}" train --data "${DATA}" --validation 200 --preset chaosnet-mnist --rescale)
+expect_error(2 "--reinit redraws the weights of an --init model; give --init too"
+             "${CLI}" train --data "${DATA}" --validation 200 --reinit)
+expect_error(2 "--fail-in: both3 not in"
+             "${CLI}" train --fail-in both3)
 expect_error(2 "--edges does not apply to --preset chaosnet-mnist"
              "${CLI}" train --data "${DATA}" --validation 200 --preset chaosnet-mnist --edges 100)
 foreach(bad IN ITEMS "--fail-prob;nan" "--fail-prob;1.5" "--noise;-1" "--ticks;0" "--neurons;0")
@@ -20,7 +32,7 @@ expect_error(2 "--csv ${MODEL} would overwrite"
 set(scratch "${OUT}/chaos_exit_codes")
 file(MAKE_DIRECTORY "${scratch}")
 file(WRITE "${scratch}/graph.json" "{\"format\": \"chaosnet-model\", \"version\": 1}")
-expect_error(1 "graph.json: is not a chaos model file"
+expect_error(1 "graph.json"
              "${CLI}" robustness "${scratch}/graph.json" --data "${DATA}" --validation 200)
 file(READ "${MODEL}" text)
 string(SUBSTRING "${text}" 0 200 head)

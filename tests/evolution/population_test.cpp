@@ -192,6 +192,26 @@ TEST_CASE("Population: founders can spread from the bare seed network to the lar
   for (const auto& m : same.members()) CHECK(m.network.normal_count() == 30);
 }
 
+TEST_CASE("Population: under node failure 1 and 2 threads give bit-identical members",
+          "[evolution][population][noise]") {
+  // Each member draws its masks from its own stream, so the thread a member runs on cannot
+  // change them; founders trained to their budgets fail nodes too.
+  auto options = GENERATE(chaosnet_test::tiny_evolution_options(), chaosnet_test::tiny_budget_options());
+  if (options.layered_founders) options.founder_epochs = 2;
+  const auto clean = evolve<16>(options, 3, 2);
+  options.failure = chaosnet::NodeFailure{.fail_prob = 0.3, .noise_std = 0.05, .seed = 11};
+  const auto one = evolve<16>(options, 3, 1);
+  const auto two = evolve<16>(options, 3, 2);
+  CHECK(chaosnet_test::same_members(one, two));
+  CHECK(chaosnet::population_fingerprint(one) != chaosnet::population_fingerprint(clean));
+  for (const auto& m : two.members()) {
+    REQUIRE(m.network.node_failure().has_value());
+    CHECK(m.network.node_failure()->fail_prob == 0.3);
+  }
+  // The archive keeps what was found without the run's failure.
+  for (const auto& e : two.state().archive.front()) CHECK_FALSE(e.network.node_failure().has_value());
+}
+
 TEST_CASE("Population: trained founders are trained to their budget in generation 1 alone",
           "[evolution][population]") {
   auto options = chaosnet_test::tiny_budget_options();

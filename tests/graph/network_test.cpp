@@ -1,6 +1,7 @@
 // Network: whole-network gradients against finite differences, the recorded tape against an
 // op-by-op build of the same graph, replay, inference and clones.
 
+#include <support/op_by_op_network.hpp>
 #include <support/random_dag.hpp>
 
 #include <chaosnet/chaosnet.hpp>
@@ -15,43 +16,8 @@ using chaosnet::Network;
 using chaosnet::NodeKind;
 using chaosnet::Rng;
 using chaosnet_test::RandomBatch;
+using chaosnet_test::op_by_op;
 using chaosnet_test::random_dag;
-
-namespace {
-
-/// The network's loss and gradients rebuilt from scratch with one mul and one add per edge.
-template <int N>
-std::pair<double, std::vector<double>> op_by_op(const Network<double, N>& net,
-                                                const RandomBatch<N>& batch) {
-  chaosnet::Tape<double, N> tape;
-  const auto params = net.parameter_values();
-  std::vector<chaosnet::Tensor0D<double, N>> leaves;
-  for (const double v : params) leaves.push_back(tape.variable(v));
-  std::vector<chaosnet::Tensor1D<double, N>> values(net.node_count());
-  const auto nodes = net.nodes();
-  for (std::size_t p = 0; p < net.input_count(); ++p) {
-    Eigen::Array<double, N, 1> x;
-    for (int k = 0; k < N; ++k) x[k] = batch.rows[static_cast<std::size_t>(k)][p];
-    values[p] = tape.input(x);
-  }
-  for (std::size_t p = net.input_count(); p < nodes.size(); ++p) {
-    const auto& v = nodes[p];
-    chaosnet::Tensor1D<double, N> z = tape.input(Eigen::Array<double, N, 1>::Zero());
-    for (std::size_t i = 0; i < v.sources.size(); ++i) {
-      z = z + leaves[v.weights[i]] * values[net.position(v.sources[i])];
-    }
-    if (v.bias != chaosnet::no_param) z = z + leaves[v.bias];
-    values[p] = v.kind == NodeKind::normal ? mish(z) : z;
-  }
-  const auto logits = std::span(values).last(net.output_count());
-  const auto loss = mean(nll(log_softmax(logits), tape.targets(batch.labels)));
-  tape.backward(loss);
-  std::vector<double> grads;
-  for (const auto& leaf : leaves) grads.push_back(leaf.grad());
-  return {loss.value(), grads};
-}
-
-}  // namespace
 
 TEMPLATE_TEST_CASE_SIG("Network: gradients match finite differences on random DAGs",
                        "[graph][network]", ((int N), N), 1, 4, 32) {

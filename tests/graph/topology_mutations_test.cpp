@@ -211,3 +211,38 @@ TEST_CASE("Topology: a seed gives the same grown and pruned network bit for bit"
   CHECK(chaosnet::util::hex64(hash.value()) == "a264e3706ee6781c");
   CHECK(rng() == 7168065062851966429ULL);  // and as many draws as before
 }
+
+TEST_CASE("Topology: redraw_parameters keeps the edges and draws weights by fan-in", "[graph]") {
+  Rng rng(7);
+  Topology<double> t(30, 5, rng);
+  chaosnet::add_nodes(t, NodeKind::normal, 12, rng);
+  for (const auto& n : std::vector<chaosnet::Node>(t.nodes().begin(), t.nodes().end())) {
+    if (n.bias != chaosnet::no_param) t.set_bias(n.id, 0.75);
+  }
+  const std::vector<double> before(t.parameter_values().begin(), t.parameter_values().end());
+  const std::size_t edges = t.edge_count();
+  Rng draw(99);
+  chaosnet::redraw_parameters(t, chaosnet::WeightInit::fan_in(), draw);
+  CHECK(t.edge_count() == edges);
+  std::size_t changed = 0;
+  for (const auto& n : t.nodes()) {
+    if (n.bias != chaosnet::no_param) CHECK(t.parameter_values()[n.bias] == 0.0);  // fan-in init: biases 0
+    const double bound = 1.0 / std::sqrt(static_cast<double>(n.sources.size()));
+    for (const auto w : n.weights) {
+      const double v = t.parameter_values()[w];
+      CHECK(std::abs(v) <= bound);
+      changed += v != before[w] ? 1 : 0;
+    }
+  }
+  CHECK(changed == edges);
+  // The same stream draws the same parameters; a uniform init sets the biases in its range.
+  Topology<double> again = t;
+  Rng same(99);
+  chaosnet::redraw_parameters(again, chaosnet::WeightInit::fan_in(), same);
+  CHECK(std::equal(again.parameter_values().begin(), again.parameter_values().end(), t.parameter_values().begin()));
+  Rng uniform_rng(5);
+  chaosnet::redraw_parameters(t, chaosnet::WeightInit::uniform(0.2, 0.3), uniform_rng);
+  for (const auto& n : t.nodes()) {
+    if (n.bias != chaosnet::no_param) CHECK((t.parameter_values()[n.bias] >= 0.2 && t.parameter_values()[n.bias] < 0.3));
+  }
+}

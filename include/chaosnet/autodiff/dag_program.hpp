@@ -5,6 +5,7 @@
 // arrays, as dense as the kernel's loops want them: a unit is nine words, an incoming edge one,
 // an outgoing edge two.
 
+#include <chaosnet/autodiff/dag_noise.hpp>
 #include <chaosnet/autodiff/op_record.hpp>
 
 #include <cstdint>
@@ -52,6 +53,8 @@ struct DagProgram {
   std::vector<OutEdge> out_edges;   ///< grouped by source (inputs, then units), ordered by target
   std::uint32_t outputs = 0;
   bool training = false;  ///< forward leaves mish'(pre) in the pre slots, which backward needs
+  DagNoise noise;                        ///< failure and noise on the inner mish units
+  std::vector<std::uint32_t> noise_ids;  ///< each unit's id in the noise stream
 
   /// Empty it for the next recording, keeping every array's capacity.
   void clear() {
@@ -61,6 +64,8 @@ struct DagProgram {
     out_edges.clear();
     outputs = 0;
     training = false;
+    noise = {};
+    noise_ids.clear();
   }
 };
 

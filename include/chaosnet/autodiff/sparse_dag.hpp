@@ -10,6 +10,7 @@
 #include <chaosnet/autodiff/ops.hpp>
 #include <chaosnet/autodiff/tape.hpp>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -41,6 +42,11 @@ struct DagSpec {
   std::vector<DagUnit> units;
   std::vector<std::uint32_t> sources;
   std::size_t outputs = 0;
+  /// Failure and noise on the inner mish units (dag_noise.hpp); inactive by default.
+  DagNoise noise{};
+  /// Each unit's id in the noise stream (a network's node ids, which survive mutation), or
+  /// empty for the unit index.
+  std::vector<std::uint32_t> noise_ids{};
 };
 
 /// Where a recorded sparse_dag keeps one unit's state: its value, and the slot whose gradient is
@@ -67,6 +73,16 @@ inline void check_spec(const DagSpec& spec, std::size_t inputs, std::size_t para
   }
   if (spec.outputs == 0 || spec.outputs > spec.units.size()) {
     throw dag_error(std::to_string(spec.outputs) + " outputs for " +
+                    std::to_string(spec.units.size()) + " units");
+  }
+  if (!(spec.noise.fail_prob >= 0 && spec.noise.fail_prob < 1)) {
+    throw dag_error("fail_prob " + std::to_string(spec.noise.fail_prob) + " is not in [0, 1)");
+  }
+  if (!(spec.noise.noise_std >= 0 && std::isfinite(spec.noise.noise_std))) {
+    throw dag_error("noise_std " + std::to_string(spec.noise.noise_std) + " is not finite and >= 0");
+  }
+  if (!spec.noise_ids.empty() && spec.noise_ids.size() != spec.units.size()) {
+    throw dag_error(std::to_string(spec.noise_ids.size()) + " noise ids for " +
                     std::to_string(spec.units.size()) + " units");
   }
   for (std::size_t u = 0; u < spec.units.size(); ++u) {
@@ -100,6 +116,11 @@ inline std::uint32_t compile_dag(const DagSpec& spec, Slot parameters, Slot firs
   const std::size_t first_output = units - spec.outputs;
   program.outputs = static_cast<std::uint32_t>(spec.outputs);
   program.training = mode == DagMode::training;
+  program.noise = spec.noise;
+  program.noise_ids = spec.noise_ids;
+  if (program.noise_ids.empty()) {
+    for (std::uint32_t u = 0; u < units; ++u) program.noise_ids.push_back(u);
+  }
   program.units.assign(units, {});
   program.in_sources.clear();
   for (ProgramInput& input : program.inputs) input.out = {};
@@ -162,7 +183,9 @@ inline std::uint32_t compile_dag(const DagSpec& spec, Slot parameters, Slot firs
 /// Record the whole DAG as one op; returns the values of the last spec.outputs units (for a
 /// network: the class logits). `parameters` holds every bias and weight the spec indexes
 /// (Tape::variables). Gradients flow to the parameters and to the inputs made with
-/// Tape::variable (inputs made with Tape::input get none, which saves their work).
+/// Tape::variable (inputs made with Tape::input get none, which saves their work). With
+/// spec.noise active, inner mish units fail and get noise as dag_noise.hpp says, from the
+/// stream at spec.noise.draw; a failed unit's δ is 0.
 /// Derivative: that of the graph of mul, add and mish it replaces. With pre = β + Σ_i w_i·x_i
 /// and δ = ∂L/∂pre = ∂L/∂value ⊙ mish'(pre) (or ∂L/∂value for an identity unit): x_i receives
 /// w_i·δ, w_i receives Σ_k δ_k·x_{i,k}, β receives Σ_k δ_k. mish' is finite everywhere, as for
@@ -201,6 +224,16 @@ Tensor1DRange<T, N> sparse_dag(const DagSpec& spec, std::span<const Tensor1D<T, 
     for (const detail::ProgramUnit& unit : program.units) unit_slots->push_back({unit.value, unit.pre});
   }
   return {all[all.size() - spec.outputs], spec.outputs};
+}
+
+/// Set which forward pass the noise stream of every sparse_dag recorded on `tape` draws next
+/// (DagNoise::draw). A replay draws the same masks until this changes them, so a caller that
+/// wants fresh masks per pass (training) sets a new draw before each forward(), and a gradient
+/// check keeps one.
+template <class T, int N>
+void set_dag_noise_draw(Tape<T, N>& tape, std::uint64_t draw) {
+  auto& columns = detail::Recorder::columns(tape);
+  for (std::uint32_t d = 0; d < columns.dag_program_count; ++d) columns.dag_programs[d].noise.draw = draw;
 }
 
 }  // namespace chaosnet

@@ -72,7 +72,9 @@ class BudgetArchive {
     auto last = first;
     while (last != front_.end() && last->accuracy <= accuracy) ++last;
     first = front_.erase(first, last);
-    front_.insert(first, ArchiveEntry<T, N>{member, generation, accuracy, network});
+    // What was found is the topology and the weights: kept without the run's node failure, so
+    // that winners are measured (and fine-tuned) clean, and alike after a checkpoint.
+    front_.insert(first, ArchiveEntry<T, N>{member, generation, accuracy, network})->network.set_node_failure(std::nullopt);
     return true;
   }
 

@@ -164,6 +164,12 @@ inline nlohmann::json evolution_options_to_json(const EvolutionOptions& o) {
            {{"decay", to_string(o.generation_schedule.decay)},
             {"warmup", o.generation_schedule.warmup},
             {"floor", o.generation_schedule.floor}}},
+          {"failure", o.failure ? nlohmann::json{{"fail_prob", o.failure->fail_prob},
+                                                 {"noise_std", o.failure->noise_std},
+                                                 {"rescale", o.failure->rescale},
+                                                 {"phase", to_string(o.failure->phase)},
+                                                 {"seed", o.failure->seed}}
+                                : nlohmann::json(nullptr)},
           {"seed", o.seed}};
 }
 
@@ -229,6 +235,17 @@ inline EvolutionOptions evolution_options_from_json(const nlohmann::json& json,
         read_enum_field<LearningRateDecay>(schedule, schedule_at, "decay", "learning-rate schedule");
     o.generation_schedule.warmup = read_field<double>(schedule, schedule_at, "warmup");
     o.generation_schedule.floor = read_field<double>(schedule, schedule_at, "floor");
+  }
+  // Checkpoints written before node failure existed ran without it; null: none.
+  if (json.contains("failure") && !json.at("failure").is_null()) {
+    const nlohmann::json& failure = json_member(json, at, "failure");
+    const JsonPlace failure_at = at.key("failure");
+    o.failure = NodeFailure{
+        .fail_prob = read_field<double>(failure, failure_at, "fail_prob"),
+        .noise_std = read_field<double>(failure, failure_at, "noise_std"),
+        .rescale = read_field<bool>(failure, failure_at, "rescale"),
+        .phase = read_enum_field<FailurePhase>(failure, failure_at, "phase", "failure phase"),
+        .seed = read_field<std::uint64_t>(failure, failure_at, "seed")};
   }
   o.seed = read_field<std::uint64_t>(json, at, "seed");
   try {

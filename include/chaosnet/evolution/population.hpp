@@ -87,6 +87,11 @@ struct EvolutionOptions {
   /// or a cosine from optimizer.learning_rate down to its floor (a warm restart per generation,
   /// Loshchilov & Hutter's SGDR), so that members are scored at the end of a decay.
   LearningRateSchedule generation_schedule{};
+  /// Fail and perturb every member's hidden nodes as it trains and is scored (seed 002). Each
+  /// member draws from its own stream, seeded by (failure->seed, member id), restarted at pass
+  /// generation·2³² every generation, so masks do not depend on threads and a checkpoint
+  /// resumes them exactly. The archive keeps networks clean: winners are measured without it.
+  std::optional<NodeFailure> failure{};
   std::uint64_t seed = 1;
 };
 
@@ -99,6 +104,7 @@ inline void check_evolution_options(const EvolutionOptions& options) {
     fail("population must be at least 2, got " + std::to_string(options.population));
   }
   if (options.steps_per_generation == 0) fail("steps_per_generation must be at least 1");
+  if (options.failure) check_node_failure(*options.failure);
   if (options.morph_every == 0) fail("morph_every must be at least 1");
   if (!(options.selection.size_bonus >= 0) || !std::isfinite(options.selection.size_bonus)) {
     fail("selection.size_bonus must be finite and not negative");
@@ -262,6 +268,7 @@ class Population {
     FounderProgress progress(founder_progress_, from_scratch);
     pool.run(order.size(), [&](std::size_t k) {
       Member<T, N>& m = candidates[order[k]];
+      fail_nodes_of(m, generation);  // first: guided mutation runs the network too
       if (order[k] >= parents) mutate_member(m, batches, train);
       if (founding) {
         train_founder(m, train, validation, options_.founder_epochs, progress);
@@ -509,10 +516,28 @@ class Population {
   /// A founder's or immigrant's training: a new network trained to the member's budget from its
   /// own seed (as `chaosnet train --edges` would with that seed), kept at its best validation
   /// epoch within the budget.
+  /// Member m's node failure (EvolutionOptions::failure), on its own stream: a clone or a
+  /// crossover child gets its own. fail_nodes_of() sets it and restarts the pass counter for
+  /// `generation`, re-recording only when the stream's seed changes.
+  [[nodiscard]] std::optional<NodeFailure> failure_of(const Member<T, N>& m) const {
+    if (!options_.failure) return std::nullopt;
+    NodeFailure f = *options_.failure;
+    f.seed = util::counter_hash(options_.failure->seed, m.id);
+    return f;
+  }
+  void fail_nodes_of(Member<T, N>& m, std::size_t generation) const {
+    const std::optional<NodeFailure> f = failure_of(m);
+    if (!f) return;
+    const auto& current = m.network.node_failure();
+    if (!current || current->seed != f->seed) m.network.set_node_failure(f);
+    m.network.set_noise_draw(static_cast<std::uint64_t>(generation) << 32);
+  }
+
   void train_founder(Member<T, N>& m, const Dataset& train, const Dataset& validation,
                      std::size_t epochs, FounderProgress& progress) const {
     SparseTrainingOptions sparse;
     sparse.epochs = epochs;
+    sparse.failure = failure_of(m);
     const std::uint64_t seed = util::counter_hash(options_.seed, m.id, 0xf0);
     SparseTrainingResult<T, N> trained = train_to_budget<T, N>(
         m.network.input_count(), m.network.output_count(), m.budget, train, validation, sparse, seed,

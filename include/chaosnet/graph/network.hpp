@@ -3,7 +3,8 @@
 // A topology that trains: Network<T, N> records its graph on a Tape<T, N> once per topology
 // (one sparse_dag op for all the nodes, then log-softmax NLL over the leaves, or the distillation
 // loss when it learns from a teacher) and replays it for every batch of N samples. Inference
-// replays a forward-only recording of the same graph.
+// replays a forward-only recording of the same graph. With node failure on (node_failure.hpp),
+// every forward pass draws fresh masks from the network's own counter-based stream.
 
 #include <chaosnet/autodiff/distillation.hpp>
 #include <chaosnet/autodiff/ops.hpp>
@@ -11,6 +12,7 @@
 #include <chaosnet/autodiff/tape.hpp>
 #include <chaosnet/util/denormals.hpp>
 #include <chaosnet/util/gather_batch.hpp>
+#include <chaosnet/graph/node_failure.hpp>
 #include <chaosnet/graph/topology.hpp>
 
 #include <Eigen/Core>
@@ -55,10 +57,14 @@ class Network : public Topology<T> {
   explicit Network(Topology<T> topology) : Topology<T>(std::move(topology)) {}
   /// A clone: same topology, ids and parameter values, independent from here on. The recorded
   /// tape is not copied; the clone records its own on first use.
-  Network(const Network& other) : Topology<T>(other), distillation_(other.distillation_) {}
+  Network(const Network& other)
+      : Topology<T>(other), distillation_(other.distillation_), failure_(other.failure_),
+        noise_draw_(other.noise_draw_) {}
   Network& operator=(const Network& other) {
     Topology<T>::operator=(other);
     distillation_ = other.distillation_;
+    failure_ = other.failure_;
+    noise_draw_ = other.noise_draw_;
     training_.reset();
     inference_.reset();
     return *this;
@@ -74,6 +80,22 @@ class Network : public Topology<T> {
     training_.reset();  // the loss is part of the recording
   }
   [[nodiscard]] const std::optional<Distillation>& distillation() const { return distillation_; }
+
+  /// Fail and perturb the Normal nodes from now on (node_failure.hpp), or stop with
+  /// std::nullopt. Forward pass k (counted by noise_draw()) draws the masks of (failure.seed,
+  /// k, node id, sample): the same for a seed whatever runs in parallel, and a node keeps its
+  /// stream through mutations. Throws std::invalid_argument for settings out of range.
+  void set_node_failure(std::optional<NodeFailure> failure) {
+    if (failure) check_node_failure(*failure);
+    failure_ = failure;
+    training_.reset();  // the noise is part of both recordings
+    inference_.reset();
+  }
+  [[nodiscard]] const std::optional<NodeFailure>& node_failure() const { return failure_; }
+  /// Forward passes drawn under failure so far: the next one draws masks for this counter. A
+  /// robustness sweep sets it to 0 to give every evaluation of a mask seed the same masks.
+  [[nodiscard]] std::uint64_t noise_draw() const { return noise_draw_; }
+  void set_noise_draw(std::uint64_t draw) { noise_draw_ = draw; }
 
   /// Forward and backward on one batch of N samples: returns the mean NLL loss and leaves the
   /// gradient of every parameter in gradients(). The first call after a topology change records
@@ -156,6 +178,7 @@ class Network : public Topology<T> {
     std::vector<DagUnitSlots> unit_slots;  ///< per non-input node, in position order
     std::vector<Tensor1D<T, N>> teacher;    ///< distilling: the teacher's probability leaves
     std::size_t teacher_slot = 0;           ///< their first batch slot (they are consecutive)
+    bool noisy = false;                     ///< recorded with node failure or noise
     std::uint64_t version = 0;
   };
 
@@ -202,6 +225,7 @@ class Network : public Topology<T> {
       r.tape.set(r.targets, labels);
       load_teacher(r, teacher);
     }
+    if (r.noisy) set_dag_noise_draw(r.tape, noise_draw_++);
     r.tape.forward();
     return r;
   }
@@ -215,8 +239,11 @@ class Network : public Topology<T> {
 
   /// The nodes as a sparse DAG: units are the non-input nodes in position order, so a source's
   /// index in the spec is its position; weights and biases index the compacted parameters.
-  [[nodiscard]] DagSpec dag_spec() const {
+  [[nodiscard]] DagSpec dag_spec(bool training) const {
     DagSpec spec;
+    if (failure_ && (training ? failure_->in_training() : failure_->in_evaluation())) {
+      spec.noise = failure_->dag_noise(noise_draw_);
+    }
     spec.inputs = this->input_count();
     spec.outputs = this->output_count();
     const auto nodes = this->nodes();
@@ -230,6 +257,7 @@ class Network : public Topology<T> {
       unit.source_count = static_cast<std::uint32_t>(v.sources.size());
       for (const NodeId s : v.sources) spec.sources.push_back(static_cast<std::uint32_t>(this->position(s)));
       spec.units.push_back(unit);
+      spec.noise_ids.push_back(v.id);
     }
     return spec;
   }
@@ -246,9 +274,12 @@ class Network : public Topology<T> {
     inputs.reserve(this->input_count());
     for (std::size_t p = 0; p < this->input_count(); ++p) inputs.push_back(tape.input(Batch::Zero()));
     util::gather_batch<T, N>(rows.data(), this->input_count(), tape.batch_values().data());
-    r.logits = sparse_dag<T, N>(dag_spec(), inputs, parameters,
+    const DagSpec spec = dag_spec(!labels.empty());
+    r.noisy = spec.noise.active();
+    r.logits = sparse_dag<T, N>(spec, inputs, parameters,
                                 labels.empty() ? DagMode::inference : DagMode::training,
                                 &r.unit_slots);
+    if (r.noisy) ++noise_draw_;  // recording ran the first forward pass
     r.teacher.clear();
     if (!labels.empty()) {
       r.targets = tape.targets(labels);
@@ -267,6 +298,8 @@ class Network : public Topology<T> {
   }
 
   std::optional<Distillation> distillation_;
+  std::optional<NodeFailure> failure_;
+  std::uint64_t noise_draw_ = 0;
   std::unique_ptr<Recording> training_;
   std::unique_ptr<Recording> inference_;
   std::size_t recordings_ = 0;

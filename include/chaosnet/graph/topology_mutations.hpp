@@ -201,4 +201,16 @@ std::size_t remove_dead_nodes(Topology<T>& net) {
   return dead.size();
 }
 
+/// Draw every weight and bias afresh from `init` (each weight by its target's fan-in), nodes in
+/// position order: the same edges with new parameters, e.g. to retrain an evolved topology from
+/// scratch. Biases of nodes without one stay absent.
+template <class T>
+void redraw_parameters(Topology<T>& net, const WeightInit& init, Rng& rng) {
+  const auto values = net.parameter_values();
+  for (const Node& n : net.nodes()) {
+    if (n.bias != no_param) values[n.bias] = static_cast<T>(init.bias(rng));
+    for (const ParamSlot w : n.weights) values[w] = static_cast<T>(init.weight(rng, n.sources.size()));
+  }
+}
+
 }  // namespace chaosnet

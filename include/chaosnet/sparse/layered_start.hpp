@@ -9,6 +9,7 @@
 
 #include <chaosnet/graph/node.hpp>
 #include <chaosnet/graph/topology.hpp>
+#include <chaosnet/graph/topology_mutations.hpp>
 #include <chaosnet/graph/weight_init.hpp>
 #include <chaosnet/util/random.hpp>
 
@@ -112,11 +113,8 @@ Topology<T> layered_start(std::size_t inputs, std::size_t outputs, const Layered
       net.add_edge(layers[l][cells[i] % widths[l]], layers[l + 1][cells[i] / widths[l]], T(0));
     }
   }
-  // Weights last, once every fan-in is known.
-  const auto values = net.parameter_values();
-  for (const Node& n : net.nodes()) {
-    for (const ParamSlot w : n.weights) values[w] = static_cast<T>(options.init.weight(rng, n.sources.size()));
-  }
+  // Weights last, once every fan-in is known (fan-in init: biases 0, no draws for them).
+  redraw_parameters(net, options.init, rng);
   return net;
 }
 

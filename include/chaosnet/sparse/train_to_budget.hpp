@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -39,6 +40,7 @@ struct SparseTrainingOptions {
   double warmup = 0.02;         ///< fraction of the steps of linear warm-up
   int max_shift = 1;
   BudgetOptions schedule{};  ///< its budget is train_to_budget's argument
+  std::optional<NodeFailure> failure{};  ///< node failure and noise while training (seed 002)
 
   /// The single hidden layer's width for a budget of `edges`.
   [[nodiscard]] constexpr std::size_t hidden(std::size_t edges) const {
@@ -83,6 +85,7 @@ SparseTrainingResult<T, N> train_to_budget(std::size_t inputs, std::size_t outpu
       Network<T, N>(layered_start<T>(inputs, outputs, budget_start_shape(inputs, outputs, budget, options), rng)),
       {}};
   rng = Rng(seed);  // batches from a fresh stream: their order does not depend on the start's size
+  result.network.set_node_failure(options.failure);
 
   OptimizerOptions adam;
   adam.kind = OptimizerKind::adam;

@@ -26,15 +26,25 @@ inline double unit_from_word(std::uint64_t word) {
   return static_cast<double>(word >> 40) * 0x1.0p-24;
 }
 
-/// Fill `keep` (one value per sample) with 1 where the unit survives and 0 where it fails, each
-/// sample failing with probability `fail_prob`: failure when the word's uniform is below p.
+/// The integer form of "unit_from_word(word) < fail_prob": word >> 40 < failure_threshold(p).
+/// Exact, since p·2^24 is computed without rounding for any double p in [0, 1].
+inline std::uint64_t failure_threshold(double fail_prob) {
+  return static_cast<std::uint64_t>(std::ceil(fail_prob * 0x1.0p24));
+}
+
+/// Fill `keep` (one value per sample) with `survivor` where the unit survives and 0 where it
+/// fails, each sample failing with probability `fail_prob`: failure when the word's uniform is
+/// below p. `survivor` is 1, or 1/(1 − p) for inverted-dropout scaling.
 template <class Derived>
 void fill_keep_mask(Eigen::DenseBase<Derived>& keep, double fail_prob, std::uint64_t seed,
-                    std::uint64_t draw, std::uint64_t unit) {
+                    std::uint64_t draw, std::uint64_t unit,
+                    typename Derived::Scalar survivor = typename Derived::Scalar(1)) {
   using T = typename Derived::Scalar;
+  const std::uint64_t threshold = failure_threshold(fail_prob);
+  const std::uint64_t stream = counter_hash(seed, draw, unit);  // noise_word's, hoisted
   for (Eigen::Index k = 0; k < keep.size(); ++k) {
-    const bool fails = unit_from_word(noise_word(seed, draw, unit, static_cast<std::uint64_t>(k))) < fail_prob;
-    keep(k) = fails ? T(0) : T(1);
+    const std::uint64_t word = mix64(stream ^ (static_cast<std::uint64_t>(k) * 0xd1b54a32d192ed03ULL));
+    keep(k) = (word >> 40) < threshold ? T(0) : survivor;
   }
 }
 

@@ -10,6 +10,7 @@
 // reductions of those dot products measured slower than Eigen's per-edge sum; see README §speed.)
 // A test checks the result equals the op-by-op graph of mul, add and mish.
 
+#include <chaosnet/autodiff/dag_noise.hpp>
 #include <chaosnet/autodiff/dag_program.hpp>
 #include <chaosnet/autodiff/kernels/activation.hpp>
 #include <chaosnet/autodiff/op_record.hpp>
@@ -56,7 +57,8 @@ void pull_out_edges(const Batch& x, const OutEdge* edges, std::uint32_t count, c
 /// dag_programs; out = first of `count` output slots: every unit's pre and value slots, the
 /// last units' values consecutive at the end (the op's outputs), every other slot internal.
 /// When recorded for training, forward overwrites a mish unit's pre with mish'(pre) (nothing
-/// else reads it) and backward leaves δ = ∂L/∂pre as the pre slot's gradient.
+/// else reads it) and backward leaves δ = ∂L/∂pre as the pre slot's gradient. Under failure
+/// (dag_noise.hpp) the pre slot holds keep·mish'(pre) instead, so backward is unchanged.
 struct SparseDag {
   static constexpr OutputKind output = OutputKind::batches;
 
@@ -69,11 +71,18 @@ struct SparseDag {
     const bool training = dag.training;
     Batch* values = c.batch_values.data();
     const T* scalars = c.scalar_values.data();
-    for (const ProgramUnit& unit : dag.units) {
+    // Failure and noise touch inner mish units only; one test per unit keeps the clean path as
+    // it was. A failed sample's slope is 0 too, so backward passes it no gradient.
+    const std::size_t noisy_units = dag.noise.active() ? dag.units.size() - dag.outputs : 0;
+    for (std::size_t u = 0; u < dag.units.size(); ++u) {
+      const ProgramUnit& unit = dag.units[u];
       Batch pre;
       weighted_sum_of(unit.bias == no_slot ? T(0) : scalars[unit.bias], scalars + unit.first_weight,
                       values, in_sources + unit.in.begin, unit.in.count, pre);
-      if (!unit.mish) {
+      if (u < noisy_units && unit.mish) {
+        noisy_mish_unit<MishFn>(dag.noise, dag.noise_ids[u], pre, values[unit.value],
+                                training ? &values[unit.pre] : nullptr);
+      } else if (!unit.mish) {
         values[unit.value] = pre;
       } else if (training) {
         MishFn::value_and_slope(pre, values[unit.value], values[unit.pre]);
