@@ -8,6 +8,7 @@
 #include "eval_command.hpp"
 #include "evolve_command.hpp"
 #include "export_command.hpp"
+#include "manifold_command.hpp"
 #include "robustness_command.hpp"
 #include "train_command.hpp"
 
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
   add_bench_command(app, bench);
   RobustnessSettings robustness;
   add_robustness_command(app, robustness);
+  ManifoldSettings manifold;
+  add_manifold_command(app, manifold);
 
   try {
     app.parse(argc, argv);
@@ -60,6 +63,7 @@ int main(int argc, char** argv) {
     if (command == "evolve") return evolve_command(evolve);
     if (command == "bench") return bench_command(bench);
     if (command == "robustness") return robustness_command(robustness);
+    if (command == "manifold") return manifold_command(manifold);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "error: %s\nRun with --help for usage.\n", e.what());
     return exit_usage;

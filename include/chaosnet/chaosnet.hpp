@@ -22,6 +22,8 @@
 
 #include <chaosnet/io/io.hpp>
 
+#include <chaosnet/manifold/manifold.hpp>
+
 #include <chaosnet/train/batch_sizes.hpp>
 #include <chaosnet/train/evaluate.hpp>
 #include <chaosnet/train/optimizer.hpp>

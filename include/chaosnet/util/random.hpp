@@ -4,8 +4,10 @@
 // The standard distributions are implementation-defined; these are not, so a seed gives the same
 // network, mutation and batch order with any compiler (checkpoints stay reproducible).
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <numbers>
 #include <random>
 
 namespace chaosnet {
@@ -37,6 +39,14 @@ inline double uniform_real(Rng& rng, double lo, double hi) {
 /// true with probability p.
 inline bool bernoulli(Rng& rng, double p) {
   return uniform_unit(rng) < p;
+}
+
+/// N(mean, std²) by Box–Muller on two uniforms (one draw per call; portable, unlike
+/// std::normal_distribution, whose algorithm differs between standard libraries).
+inline double normal(Rng& rng, double mean, double std_dev) {
+  const double u1 = 1.0 - uniform_unit(rng);  // (0, 1]
+  const double u2 = uniform_unit(rng);
+  return mean + std_dev * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }
 
 /// splitmix64's finaliser: a bijection of 64-bit words whose outputs look independent even for
