@@ -1,16 +1,21 @@
 // The Dynamic Neural Manifold (seed 003): layout and positions as the seed defines them, the
 // range maps and the cutoff on hand-computed values, the blocked forward pass against a plain
 // per-neuron loop, and every parameter group's gradient against finite differences (double,
-// scale-free relative error ≤ 1e-6) for both objectives, with and without squared outputs.
+// scale-free relative error ≤ 1e-6) and a PyTorch fixture (≤ 1e-10) for both objectives, with
+// and without squared outputs; the toy task trains.
 
 #include <chaosnet/manifold/manifold_loss.hpp>
 #include <chaosnet/manifold/manifold_training.hpp>
 #include <chaosnet/util/random.hpp>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <numbers>
+#include <string>
 #include <vector>
 
 using chaosnet::ManifoldGroup;
@@ -173,4 +178,60 @@ TEST_CASE("Manifold training: the toy task's loss falls and the targets follow t
   CHECK(finite);
   INFO("MSE over the first 20 steps " << first << ", the last 20 " << last);
   CHECK(last < 0.8 * first);
+}
+
+TEST_CASE("Manifold gradients: the model matches a PyTorch fixture of the seed's notebook", "[manifold]") {
+  // tests/tools/make_manifold_fixtures.py: the same model neuron by neuron in PyTorch (float64),
+  // differentiated by autograd, for both objectives with and without squared outputs.
+  std::ifstream in(std::string(CHAOSNET_TEST_FIXTURES) + "/manifold/manifold_toy.json");
+  REQUIRE(in.good());
+  const nlohmann::json doc = nlohmann::json::parse(in);
+  REQUIRE(doc.at("format") == "chaosnet-manifold-fixture/1");
+  const auto& l = doc.at("layout");
+  const ManifoldLayout layout{.inputs = l.at("inputs"), .comps = l.at("comps"), .outputs = l.at("outputs"),
+                              .period = l.at("period")};
+  const std::vector<double> values = doc.at("values");
+  const auto rows = static_cast<Eigen::Index>(doc.at("x").size());
+  Eigen::MatrixXd x(rows, static_cast<Eigen::Index>(layout.inputs));
+  Eigen::MatrixXd y(rows, static_cast<Eigen::Index>(layout.outputs));
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    for (Eigen::Index c = 0; c < x.cols(); ++c) x(r, c) = doc.at("x")[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)];
+    for (Eigen::Index c = 0; c < y.cols(); ++c) y(r, c) = doc.at("targets")[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)];
+  }
+  const std::vector<int> labels = doc.at("labels");
+  const auto& lo = doc.at("loss");
+  for (const auto& c : doc.at("cases")) {
+    const bool squared = c.at("squared");
+    const std::string objective = c.at("objective");
+    INFO(objective << ", squared " << squared);
+    ManifoldModel model(layout, {.squared_outputs = squared});
+    REQUIRE(model.values().size() == static_cast<Eigen::Index>(values.size()));
+    for (std::size_t i = 0; i < values.size(); ++i) model.values()[static_cast<Eigen::Index>(i)] = values[i];
+    const chaosnet::ManifoldLossOptions options{
+        .objective = objective == "mse" ? chaosnet::ManifoldObjective::mse : chaosnet::ManifoldObjective::cross_entropy,
+        .objective_coefficient = lo.at("objective_coefficient"), .flow_coefficient = lo.at("flow_coefficient"),
+        .sparsity_coefficient = lo.at("sparsity_coefficient"), .l1_coefficient = lo.at("l1_coefficient")};
+    chaosnet::ManifoldPass pass;
+    Eigen::VectorXd grad;
+    const auto parts = chaosnet::manifold_loss(model, x, {.labels = labels, .values = &y}, options, pass, &grad);
+    CHECK(parts.nonzero == c.at("nonzero").get<std::size_t>());
+    CHECK(parts.total == Approx(c.at("total").get<double>()).epsilon(1e-12));
+    CHECK(parts.objective == Approx(c.at("objective_value").get<double>()).epsilon(1e-12));
+    CHECK(parts.flow == Approx(c.at("flow").get<double>()).epsilon(1e-12));
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      for (Eigen::Index o = 0; o < y.cols(); ++o) {
+        const double expected = c.at("prediction")[static_cast<std::size_t>(r)][static_cast<std::size_t>(o)];
+        CHECK(std::abs(pass.prediction(r, o) - expected) <= 1e-10 * std::max(1.0, std::abs(expected)));
+      }
+    }
+    const std::vector<double> expected = c.at("grad");
+    std::size_t worst = 0;
+    double worst_error = 0;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      const double e = std::abs(grad[static_cast<Eigen::Index>(i)] - expected[i]) / std::max(1.0, std::abs(expected[i]));
+      if (e > worst_error) worst_error = e, worst = i;
+    }
+    INFO("worst parameter " << worst << ": " << grad[static_cast<Eigen::Index>(worst)] << " against " << expected[worst]);
+    CHECK(worst_error <= 1e-10);
+  }
 }
