@@ -143,7 +143,7 @@ struct BenchPlan {
     std::size_t measurements = 0;
     for (const auto& [edges, set] : configs) {
       measurements += 3 * set.size();
-      for (const auto& [batch, threads] : set) measurements += is_reference(edges, batch, threads) ? 1 : 0;
+      for (const auto& [batch, thread_count] : set) measurements += is_reference(edges, batch, thread_count) ? 1u : 0u;
     }
     return table_edges.size() + repeats * measurements;  // memory probes, then the timings
   }
